@@ -1,0 +1,27 @@
+package dev.cloudscope.server.app;
+
+import dev.cloudscope.protocol.Events;
+import dev.cloudscope.protocol.Namespaces;
+import dev.cloudscope.server.app.io.controller.ChatController;
+import dev.cloudscope.server.io.Router;
+import dev.cloudscope.server.io.Routes;
+import jakarta.inject.Inject;
+
+/** The twin of the lesson's {@code app/router.js}. */
+public final class AppRoutes implements Routes {
+
+    private final ChatController chat;
+
+    @Inject
+    AppRoutes(ChatController chat) {
+        this.chat = chat;
+    }
+
+    @Override
+    public void define(Router io) {
+        // app.io.of('/')
+        io.route(Events.CHAT, chat::index);
+        // app.io.of('/chat')
+        io.of(Namespaces.CHAT).route(Events.CHAT, chat::index);
+    }
+}

@@ -1,0 +1,152 @@
+package dev.cloudscope.server.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * Builds the config from its layers, each over the next: command-line flags, {@code -D} system properties,
+ * environment ({@code CLOUDSCOPE_HOST}, {@code CLOUDSCOPE_PORT}), {@code --config FILE}, the embedded
+ * {@code application.conf}. Checks it, so that a bad value stops start-up with one line naming the key.
+ */
+public final class ConfigLoader {
+
+    private static final Set<String> NAMESPACE_KEYS = Set.of("connectionMiddleware", "packetMiddleware");
+
+    private final Map<String, String> env;
+    private final Properties systemProperties;
+
+    public ConfigLoader(Map<String, String> env, Properties systemProperties) {
+        this.env = env;
+        this.systemProperties = systemProperties;
+    }
+
+    public static ConfigLoader fromEnvironment() {
+        return new ConfigLoader(System.getenv(), System.getProperties());
+    }
+
+    /**
+     * @param file  a HOCON file layered over the defaults, or null
+     * @param flags overrides from the command line, by config path (e.g. {@code server.port}), highest precedence
+     */
+    public LoadedConfig load(Path file, Map<String, Object> flags) {
+        Config config;
+        try {
+            config = ConfigFactory.parseMap(flags, "command-line flags")
+                    .withFallback(ConfigFactory.parseProperties(systemProperties,
+                            ConfigParseOptions.defaults().setOriginDescription("system properties")))
+                    .withFallback(ConfigFactory.parseMap(envOverrides(), "environment"))
+                    .withFallback(fileLayer(file))
+                    .withFallback(ConfigFactory.parseResourcesAnySyntax(ConfigLoader.class, "/application",
+                            ConfigParseOptions.defaults().setAllowMissing(false)))
+                    .resolve();
+            return new LoadedConfig(server(config), io(config));
+        } catch (ConfigException e) {
+            throw new ConfigProblem(oneLine(e.getMessage()), e);
+        }
+    }
+
+    private Map<String, Object> envOverrides() {
+        Map<String, Object> layer = new HashMap<>();
+        String host = env.get("CLOUDSCOPE_HOST");
+        if (host != null && !host.isBlank()) {
+            layer.put("server.host", host);
+        }
+        String port = env.get("CLOUDSCOPE_PORT");
+        if (port != null && !port.isBlank()) {
+            try {
+                layer.put("server.port", Integer.parseInt(port.trim()));
+            } catch (NumberFormatException e) {
+                throw new ConfigProblem("CLOUDSCOPE_PORT: '" + port + "' is not a port number");
+            }
+        }
+        return layer;
+    }
+
+    private static Config fileLayer(Path file) {
+        if (file == null) {
+            return ConfigFactory.empty();
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigProblem("--config " + file + ": no such file");
+        }
+        return ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+    }
+
+    private static ServerSettings server(Config config) {
+        String host = config.getString("server.host");
+        if (host.isBlank()) {
+            throw new ConfigProblem("server.host: must not be empty");
+        }
+        int port = config.getInt("server.port");
+        if (port < 1 || port > 65535) {
+            throw new ConfigProblem("server.port: " + port + " is out of range (1-65535)");
+        }
+        return new ServerSettings(host, port);
+    }
+
+    private static IoSettings io(Config config) {
+        ConfigObject namespaces = config.getObject("io.namespace");
+        if (namespaces.isEmpty()) {
+            throw new ConfigProblem("io.namespace: at least one namespace is needed");
+        }
+        Map<String, NamespaceSettings> byName = new LinkedHashMap<>();
+        for (Map.Entry<String, ConfigValue> entry : namespaces.entrySet()) {
+            byName.put(entry.getKey(), namespace(entry.getKey(), entry.getValue()));
+        }
+        int workerThreads = config.getInt("io.workerThreads");
+        if (workerThreads < 0) {
+            throw new ConfigProblem("io.workerThreads: " + workerThreads + " is negative (0 means one per core)");
+        }
+        Duration shutdownTimeout = config.getDuration("io.shutdownTimeout");
+        if (shutdownTimeout.isNegative()) {
+            throw new ConfigProblem("io.shutdownTimeout: must not be negative");
+        }
+        return new IoSettings(byName, workerThreads, shutdownTimeout);
+    }
+
+    private static NamespaceSettings namespace(String name, ConfigValue value) {
+        String path = IoSettings.namespacePath(name);
+        if (!name.startsWith("/")) {
+            throw new ConfigProblem(path + ": a namespace must start with '/' (did you mean \"/" + name + "\"?)");
+        }
+        if (value.valueType() != ConfigValueType.OBJECT) {
+            throw new ConfigProblem(path + ": expected an object { connectionMiddleware = [...], packetMiddleware = [...] }");
+        }
+        Config ns = ((ConfigObject) value).toConfig();
+        for (String key : ((ConfigObject) value).keySet()) {
+            if (!NAMESPACE_KEYS.contains(key)) {
+                throw new ConfigProblem(path + "." + key + ": unknown key (expected one of " + NAMESPACE_KEYS + ")");
+            }
+        }
+        return new NamespaceSettings(name, names(ns, path, "connectionMiddleware"), names(ns, path, "packetMiddleware"));
+    }
+
+    private static List<String> names(Config ns, String path, String key) {
+        if (!ns.hasPath(key)) {
+            return List.of();
+        }
+        try {
+            return ns.getStringList(key);
+        } catch (ConfigException.WrongType e) {
+            throw new ConfigProblem(path + "." + key + ": expected a list of middleware names, e.g. [auth]");
+        }
+    }
+
+    private static String oneLine(String message) {
+        return message.replaceAll("\\s*\\R\\s*", " ");
+    }
+}

@@ -1,0 +1,20 @@
+package dev.cloudscope.server.config;
+
+import com.google.inject.AbstractModule;
+
+/** Makes the checked config injectable. */
+public final class ConfigModule extends AbstractModule {
+
+    private final LoadedConfig config;
+
+    public ConfigModule(LoadedConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    protected void configure() {
+        bind(LoadedConfig.class).toInstance(config);
+        bind(ServerSettings.class).toInstance(config.server());
+        bind(IoSettings.class).toInstance(config.io());
+    }
+}

@@ -1,0 +1,293 @@
+package dev.cloudscope.server.io.internal;
+
+import com.corundumstudio.socketio.AckRequest;
+import com.corundumstudio.socketio.handler.ClientHead;
+import com.corundumstudio.socketio.protocol.ConnPacket;
+import com.corundumstudio.socketio.protocol.EngineIOVersion;
+import com.corundumstudio.socketio.protocol.PacketType;
+import com.corundumstudio.socketio.transport.NamespaceClient;
+import dev.cloudscope.server.io.Controller;
+import dev.cloudscope.server.io.IoContext;
+import dev.cloudscope.server.io.IoSocket;
+import dev.cloudscope.server.io.Packet;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client on one namespace, from its CONNECT to its disconnect path.
+ *
+ * <p>The life of a connection, in order:
+ * <ol>
+ *   <li>CONNECTING: the connection middleware runs. What it emits is held, and so are the packets that arrive.
+ *   <li>The innermost {@code next} establishes it (OPEN): the namespace's CONNECT goes out (unless the protocol sent
+ *       it already), then the held emits, then the held packets run, in arrival order.
+ *       Or the chain fails, or ends without calling {@code next}: the client gets a connect error, and nothing else runs.
+ *   <li>Each event packet runs the packet middleware and its controller; then it is acknowledged if it asked to be.
+ *   <li>Disconnect (CLOSING): once the packets in flight have finished, the innermost {@code next} completes, so the
+ *       connection middleware's code after {@code next} runs, once (CLOSED).
+ * </ol>
+ * All app code runs on {@code lane}, this connection's sequential slice of the worker pool, never on an event loop.
+ */
+final class Connection {
+
+    private static final Logger log = LoggerFactory.getLogger(Connection.class);
+
+    private enum State { CONNECTING, OPEN, CLOSING, CLOSED }
+
+    private record HeldEmit(String event, Object[] args) {
+    }
+
+    private record HeldPacket(Packet packet, AckRequest ack) {
+    }
+
+    private final ClientHead head;
+    private final NamespaceClient client;
+    private final NamespaceChain chain;
+    private final Executor lane;
+    private final IoSocket socket;
+    private final CompletableFuture<Void> disconnected = new CompletableFuture<>();
+    private final CompletableFuture<Void> finished = new CompletableFuture<>();
+
+    // guarded by this
+    private State state = State.CONNECTING;
+    private boolean connectSent;
+    private int inFlight;
+    private final List<HeldEmit> heldEmits = new ArrayList<>();
+    private final Queue<HeldPacket> heldPackets = new ArrayDeque<>();
+
+    /**
+     * @param connectSent whether the protocol already sent this namespace's CONNECT (Engine.IO 3 on {@code /}
+     *                    does at transport open); if not, the connection sends it once established
+     */
+    Connection(ClientHead head, NamespaceClient client, NamespaceChain chain, Executor lane, boolean connectSent) {
+        this.head = head;
+        this.client = client;
+        this.chain = chain;
+        this.lane = lane;
+        this.connectSent = connectSent;
+        this.socket = new SocketOnNamespace(this, client);
+    }
+
+    String namespace() {
+        return chain.name();
+    }
+
+    IoSocket socket() {
+        return socket;
+    }
+
+    /** Completes when the connection's whole chain, disconnect path included, has run. */
+    CompletableFuture<Void> finished() {
+        return finished;
+    }
+
+    synchronized boolean isOpen() {
+        return state == State.OPEN;
+    }
+
+    /** Runs the connection middleware; the connection is established when it reaches the innermost {@code next}. */
+    void start() {
+        lane.execute(() -> Onion.run(chain.connectionMiddleware(), Contexts.connection(socket), this::establish)
+                .whenComplete((ignored, failure) -> end(failure)));
+    }
+
+    /** The innermost step of the connection onion: establish, then wait for the disconnect. */
+    private CompletionStage<Void> establish() {
+        List<HeldPacket> toRun;
+        synchronized (this) {
+            if (state == State.CONNECTING) {
+                state = State.OPEN;
+                if (!connectSent) {
+                    sendConnect();
+                    connectSent = true;
+                }
+                for (HeldEmit emit : heldEmits) {
+                    client.sendEvent(emit.event(), emit.args());
+                }
+            }
+            heldEmits.clear();
+            toRun = new ArrayList<>(heldPackets);
+            heldPackets.clear();
+        }
+        for (HeldPacket held : toRun) {
+            onEvent(held.packet(), held.ack());
+        }
+        // the code after the innermost next runs on the lane too, not on the thread that saw the disconnect
+        return disconnected.thenRunAsync(() -> { }, lane);
+    }
+
+    /** The connection onion has completed: at disconnect, or early, which refuses the connection. */
+    private void end(Throwable failure) {
+        boolean refused;
+        synchronized (this) {
+            refused = state == State.CONNECTING; // ended without reaching the innermost next
+            if (refused) {
+                state = State.CLOSED;
+                heldEmits.clear();
+                heldPackets.clear();
+            }
+        }
+        if (refused) {
+            refuse(failure);
+        } else if (failure != null) {
+            log.error("connection middleware of namespace {} failed for socket {}: {}",
+                    namespace(), socket.id(), describe(failure), unwrap(failure));
+        }
+        finished.complete(null);
+    }
+
+    private void refuse(Throwable failure) {
+        String reason = failure == null ? "connection refused by namespace " + namespace() : describe(failure);
+        log.info("connection of socket {} ({}) to namespace {} refused: {}",
+                socket.id(), socket.remoteAddress(), namespace(), reason);
+        com.corundumstudio.socketio.protocol.Packet error = packet(PacketType.ERROR);
+        error.setData(isV4() ? Map.of("message", reason) : reason);
+        head.send(error);
+        if (connectSent) {
+            client.disconnect(); // the client saw the CONNECT, so it also needs to hear the namespace is gone
+        }
+        client.onDisconnect();
+    }
+
+    /** Sends an event to the client, or holds it until the namespace's CONNECT has gone out. */
+    synchronized void emit(String event, Object[] args) {
+        if (connectSent) {
+            client.sendEvent(event, args);
+        } else if (state == State.CONNECTING) {
+            heldEmits.add(new HeldEmit(event, args));
+        } else {
+            log.debug("dropped '{}' to socket {} on {}: never connected", event, socket.id(), namespace());
+        }
+    }
+
+    /** An event packet from the client: run now, hold until established, or drop after disconnect. */
+    void onEvent(Packet packet, AckRequest ack) {
+        synchronized (this) {
+            switch (state) {
+                case CONNECTING -> {
+                    heldPackets.add(new HeldPacket(packet, ack));
+                    return;
+                }
+                case OPEN -> inFlight++;
+                default -> {
+                    log.debug("dropped packet {} from socket {} on {}: disconnected", packet, socket.id(), namespace());
+                    return;
+                }
+            }
+        }
+        lane.execute(() -> runPacket(packet, ack));
+    }
+
+    private void runPacket(Packet packet, AckRequest ack) {
+        IoContext ctx = Contexts.packet(socket, packet, ack);
+        Onion.run(chain.packetMiddleware(), ctx, () -> route(ctx))
+                .whenComplete((ignored, failure) -> {
+                    if (failure != null) {
+                        log.error("packet {} on namespace {} from socket {} failed: {}",
+                                packet.event(), namespace(), socket.id(), describe(failure), unwrap(failure));
+                        ack.sendAckData(Map.of("error", describe(failure)));
+                    } else {
+                        ack.sendAckData(); // a no-op if the controller answered the ack itself
+                    }
+                    packetDone();
+                });
+    }
+
+    private CompletionStage<Void> route(IoContext ctx) {
+        Controller controller = chain.routes().get(ctx.packet().event());
+        if (controller == null) {
+            log.debug("no route for event '{}' on namespace {}", ctx.packet().event(), namespace());
+            return CompletableFuture.completedFuture(null);
+        }
+        return controller.handle(ctx);
+    }
+
+    private void packetDone() {
+        boolean last;
+        synchronized (this) {
+            inFlight--;
+            last = state == State.CLOSING && inFlight == 0;
+            if (last) {
+                state = State.CLOSED;
+            }
+        }
+        if (last) {
+            disconnected.complete(null);
+        }
+    }
+
+    /** The socket left the namespace: the disconnect path runs once the packets in flight have finished. */
+    void onDisconnect() {
+        boolean now;
+        synchronized (this) {
+            switch (state) {
+                case CONNECTING -> {
+                    state = State.CLOSED;
+                    now = true;
+                }
+                case OPEN -> {
+                    now = inFlight == 0;
+                    state = now ? State.CLOSED : State.CLOSING;
+                }
+                default -> now = false;
+            }
+            heldPackets.clear();
+        }
+        if (now) {
+            disconnected.complete(null);
+        }
+    }
+
+    /** Closes the client's whole transport (every namespace of it), as at server shutdown. */
+    void closeTransport() {
+        head.disconnect();
+    }
+
+    /** Leaves this namespace only: tells the client, then runs the disconnect path. */
+    void leave() {
+        client.disconnect();   // sends the namespace's DISCONNECT; netty-socketio leaves the rest to the client
+        client.onDisconnect(); // so we do not wait for a client that may never answer
+    }
+
+    private void sendConnect() {
+        com.corundumstudio.socketio.protocol.Packet connect = packet(PacketType.CONNECT);
+        if (isV4()) {
+            connect.setData(new ConnPacket(head.getSessionId()));
+        }
+        head.send(connect);
+        client.getNamespace().onConnect(client); // joins the namespace's room; we register no listeners there
+    }
+
+    private com.corundumstudio.socketio.protocol.Packet packet(PacketType subType) {
+        com.corundumstudio.socketio.protocol.Packet packet =
+                new com.corundumstudio.socketio.protocol.Packet(PacketType.MESSAGE, head.getEngineIOVersion());
+        packet.setSubType(subType);
+        packet.setNsp(client.getNamespace().getName());
+        return packet;
+    }
+
+    private boolean isV4() {
+        return EngineIOVersion.V4.equals(head.getEngineIOVersion());
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        while (failure instanceof CompletionException && failure.getCause() != null) {
+            failure = failure.getCause();
+        }
+        return failure;
+    }
+
+    static String describe(Throwable failure) {
+        Throwable cause = unwrap(failure);
+        return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+    }
+}

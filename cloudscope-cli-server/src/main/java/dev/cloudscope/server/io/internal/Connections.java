@@ -1,0 +1,115 @@
+package dev.cloudscope.server.io.internal;
+
+import com.corundumstudio.socketio.AckRequest;
+import com.corundumstudio.socketio.SocketIOClient;
+import com.corundumstudio.socketio.handler.ClientHead;
+import com.corundumstudio.socketio.namespace.Namespace;
+import com.corundumstudio.socketio.protocol.EngineIOVersion;
+import com.corundumstudio.socketio.transport.NamespaceClient;
+import com.google.common.util.concurrent.MoreExecutors;
+import dev.cloudscope.server.io.Packet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live connections, by socket and namespace, and the one place where netty-socketio's events become ours.
+ *
+ * <p>When a connection starts depends on the protocol generation (see netty-socketio's connect flow):
+ * an Engine.IO 3 client is connected to {@code /} at transport open, CONNECT already sent; every other
+ * connection starts with the client's own CONNECT packet, and its CONNECT goes out only once established.
+ */
+final class Connections {
+
+    private static final Logger log = LoggerFactory.getLogger(Connections.class);
+
+    private record Key(UUID session, String namespace) {
+    }
+
+    private final Map<String, NamespaceChain> chains;
+    private final Executor workers;
+    private final ConcurrentMap<Key, Connection> live = new ConcurrentHashMap<>();
+
+    Connections(Map<String, NamespaceChain> chains, Executor workers) {
+        this.chains = Map.copyOf(chains);
+        this.workers = workers;
+    }
+
+    /** netty-socketio calls the default namespace "", socket.io and our config "/". */
+    static String configName(String nettyName) {
+        return nettyName.isEmpty() ? "/" : nettyName;
+    }
+
+    static String nettyName(String configName) {
+        return configName.equals("/") ? Namespace.DEFAULT_NAME : configName;
+    }
+
+    /** A client's CONNECT packet for {@code namespace} (Engine.IO 4: any namespace; Engine.IO 3: not {@code /}). */
+    void onConnectPacket(ClientHead head, Namespace namespace) {
+        Key key = new Key(head.getSessionId(), namespace.getName());
+        Connection existing = live.get(key);
+        if (existing != null) {
+            log.debug("socket {} asked again for namespace {}; still connected", head.getSessionId(), namespace.getName());
+            return;
+        }
+        open(head, head.addNamespaceClient(namespace), false);
+    }
+
+    /** netty-socketio's connect listener of {@code /}: the start of an Engine.IO 3 client's root connection. */
+    void onRootConnect(SocketIOClient client) {
+        if (EngineIOVersion.V4.equals(client.getEngineIOVersion())) {
+            return; // joined to "/" at transport open without asking: its own CONNECT for "/" starts it, if it sends one
+        }
+        NamespaceClient namespaceClient = (NamespaceClient) client;
+        open(namespaceClient.getBaseClient(), namespaceClient, true);
+    }
+
+    private void open(ClientHead head, NamespaceClient client, boolean connectSent) {
+        NamespaceChain chain = chains.get(configName(client.getNamespace().getName()));
+        Connection connection = new Connection(head, client, chain, MoreExecutors.newSequentialExecutor(workers), connectSent);
+        Key key = new Key(head.getSessionId(), client.getNamespace().getName());
+        live.put(key, connection);
+        connection.finished().whenComplete((ignored, failure) -> live.remove(key, connection));
+        log.debug("socket {} connecting to namespace {}", head.getSessionId(), chain.name());
+        connection.start();
+    }
+
+    /** An event packet: to its connection, which runs it, holds it or drops it. */
+    void onEvent(ClientHead head, Namespace namespace, String event, List<Object> args, AckRequest ack) {
+        Connection connection = live.get(new Key(head.getSessionId(), namespace.getName()));
+        if (connection == null) {
+            log.debug("dropped '{}' from socket {}: not connected to namespace {}", event, head.getSessionId(),
+                    configName(namespace.getName()));
+            return;
+        }
+        connection.onEvent(new Packet(event, args), ack);
+    }
+
+    /** netty-socketio's disconnect listener, for every namespace. */
+    void onDisconnect(SocketIOClient client) {
+        Connection connection = live.get(new Key(client.getSessionId(), client.getNamespace().getName()));
+        if (connection != null) {
+            connection.onDisconnect();
+        }
+    }
+
+    /** Connections whose chain has not finished yet, disconnect paths included. */
+    int count() {
+        return live.size();
+    }
+
+    /** Disconnects every client; completes when every connection's disconnect path has run. */
+    CompletableFuture<Void> disconnectAll() {
+        List<Connection> connections = List.copyOf(live.values());
+        for (Connection connection : connections) {
+            connection.closeTransport();
+        }
+        return CompletableFuture.allOf(connections.stream().map(Connection::finished).toArray(CompletableFuture[]::new));
+    }
+}

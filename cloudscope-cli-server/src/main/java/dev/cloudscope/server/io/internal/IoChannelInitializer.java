@@ -1,0 +1,57 @@
+package dev.cloudscope.server.io.internal;
+
+import com.corundumstudio.socketio.Configuration;
+import com.corundumstudio.socketio.SocketIOChannelInitializer;
+import com.corundumstudio.socketio.ack.AckManager;
+import com.corundumstudio.socketio.handler.InPacketHandler;
+import com.corundumstudio.socketio.handler.PacketListener;
+import com.corundumstudio.socketio.namespace.NamespacesHub;
+import com.corundumstudio.socketio.protocol.PacketDecoder;
+import io.netty.channel.ChannelPipeline;
+import java.lang.reflect.Field;
+
+/**
+ * netty-socketio's pipeline with its packet handler replaced by {@link IoPacketHandler}.
+ *
+ * <p>netty-socketio 2.0.14 builds its decoder, ack manager and packet listener inside {@code start} and keeps them
+ * private; the replacement must share them (the ack manager holds the acks of every client), so they are read
+ * once, here, by reflection. A netty-socketio upgrade that renames them fails at start-up with the field's name.
+ */
+final class IoChannelInitializer extends SocketIOChannelInitializer {
+
+    private final Connections connections;
+    private IoPacketHandler packetHandler;
+
+    IoChannelInitializer(Connections connections) {
+        this.connections = connections;
+    }
+
+    @Override
+    public void start(Configuration configuration, NamespacesHub namespacesHub) {
+        super.start(configuration, namespacesHub);
+        InPacketHandler original = read(SocketIOChannelInitializer.class, this, "packetHandler", InPacketHandler.class);
+        IoPacketHandler.NettyParts parts = new IoPacketHandler.NettyParts(
+                read(InPacketHandler.class, original, "packetListener", PacketListener.class),
+                read(InPacketHandler.class, original, "decoder", PacketDecoder.class),
+                read(SocketIOChannelInitializer.class, this, "ackManager", AckManager.class),
+                namespacesHub);
+        packetHandler = new IoPacketHandler(parts, namespacesHub, configuration.getExceptionListener(), connections);
+    }
+
+    @Override
+    protected void addSocketioHandlers(ChannelPipeline pipeline) {
+        super.addSocketioHandlers(pipeline);
+        pipeline.replace(PACKET_HANDLER, PACKET_HANDLER, packetHandler);
+    }
+
+    private static <T> T read(Class<?> owner, Object target, String name, Class<T> type) {
+        try {
+            Field field = owner.getDeclaredField(name);
+            field.setAccessible(true);
+            return type.cast(field.get(target));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("netty-socketio internals changed: cannot read "
+                    + owner.getSimpleName() + "." + name + " (built against netty-socketio 2.0.14)", e);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.cloudscope.server.io.internal;
+
+import com.corundumstudio.socketio.AckRequest;
+import com.corundumstudio.socketio.ack.AckManager;
+import com.corundumstudio.socketio.handler.ClientHead;
+import com.corundumstudio.socketio.handler.InPacketHandler;
+import com.corundumstudio.socketio.listener.ExceptionListener;
+import com.corundumstudio.socketio.messages.PacketsMessage;
+import com.corundumstudio.socketio.namespace.Namespace;
+import com.corundumstudio.socketio.namespace.NamespacesHub;
+import com.corundumstudio.socketio.protocol.EngineIOVersion;
+import com.corundumstudio.socketio.protocol.Packet;
+import com.corundumstudio.socketio.protocol.PacketDecoder;
+import com.corundumstudio.socketio.protocol.PacketType;
+import com.corundumstudio.socketio.transport.NamespaceClient;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.CharsetUtil;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * netty-socketio's inbound packet handler, with the two packets that carry our semantics taken over:
+ * <ul>
+ *   <li>CONNECT: netty-socketio answers it before (Engine.IO 4) or after (Engine.IO 3) running connect listeners,
+ *       at once; we answer it only once the namespace's connection middleware has let the client in.
+ *   <li>EVENT: netty-socketio drops events nobody listens to and acks as soon as a listener returns; we hand
+ *       every event to its connection, which runs the packet middleware and the routed controller.
+ * </ul>
+ * Every other packet (ping, pong, ack, disconnect, upgrade, close) goes to netty-socketio's own listener.
+ */
+final class IoPacketHandler extends InPacketHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(IoPacketHandler.class);
+
+    private final NettyParts netty;
+    private final Connections connections;
+
+    IoPacketHandler(NettyParts netty, NamespacesHub namespacesHub, ExceptionListener exceptionListener,
+                    Connections connections) {
+        super(netty.packetListener(), netty.decoder(), namespacesHub, exceptionListener);
+        this.netty = netty;
+        this.connections = connections;
+    }
+
+    /** netty-socketio's packet decoding and handling, created by its channel initializer. */
+    record NettyParts(com.corundumstudio.socketio.handler.PacketListener packetListener, PacketDecoder decoder,
+                      AckManager ackManager, NamespacesHub namespacesHub) {
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, PacketsMessage message) throws Exception {
+        ByteBuf content = message.getContent();
+        ClientHead client = message.getClient();
+        while (content.isReadable()) {
+            try {
+                Packet packet = netty.decoder().decodePackets(content, client);
+                if (!handle(packet, client, message)) {
+                    return;
+                }
+            } catch (Exception e) {
+                log.error("Error during data processing. Client sessionId: {}, data: {}",
+                        client.getSessionId(), content.toString(CharsetUtil.UTF_8), e);
+                throw e;
+            }
+        }
+    }
+
+    /** @return false when the rest of the message must be dropped, as netty-socketio does */
+    private boolean handle(Packet packet, ClientHead client, PacketsMessage message) {
+        Namespace namespace = netty.namespacesHub().get(packet.getNsp());
+        boolean connect = packet.getType() == PacketType.MESSAGE && packet.getSubType() == PacketType.CONNECT;
+        if (namespace == null) {
+            if (connect) {
+                Packet error = new Packet(PacketType.MESSAGE, client.getEngineIOVersion());
+                error.setSubType(PacketType.ERROR);
+                error.setNsp(packet.getNsp());
+                error.setData("Invalid namespace");
+                client.send(error);
+            } else {
+                log.debug("no namespace {} for socket {}", packet.getNsp(), client.getSessionId());
+            }
+            return false;
+        }
+        if (connect && (EngineIOVersion.V4.equals(client.getEngineIOVersion()) || !packet.getNsp().isEmpty())) {
+            if (packet.getData() != null) {
+                client.getHandshakeData().setAuthToken(packet.getData()); // socket.io v4's auth payload
+            }
+            client.schedulePingTimeout();
+            connections.onConnectPacket(client, namespace);
+            return true;
+        }
+        NamespaceClient namespaceClient = client.getChildClient(namespace);
+        if (namespaceClient == null) {
+            log.debug("socket {} is not in namespace {}", client.getSessionId(), packet.getNsp());
+            return false;
+        }
+        if (packet.hasAttachments() && !packet.isAttachmentsLoaded()) {
+            return false;
+        }
+        if (packet.getType() == PacketType.MESSAGE
+                && (packet.getSubType() == PacketType.EVENT || packet.getSubType() == PacketType.BINARY_EVENT)) {
+            client.schedulePingTimeout();
+            if (packet.isAckRequested()) {
+                netty.ackManager().initAckIndex(client.getSessionId(), packet.getAckId());
+            }
+            List<Object> args = packet.getData() == null ? List.of() : packet.getData();
+            connections.onEvent(client, namespace, packet.getName(), args, new AckRequest(packet, namespaceClient));
+            return true;
+        }
+        netty.packetListener().onPacket(packet, namespaceClient, message.getTransport());
+        return true;
+    }
+}

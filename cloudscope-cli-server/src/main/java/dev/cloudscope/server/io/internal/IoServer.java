@@ -1,0 +1,109 @@
+package dev.cloudscope.server.io.internal;
+
+import com.corundumstudio.socketio.AckMode;
+import com.corundumstudio.socketio.Configuration;
+import com.corundumstudio.socketio.SocketConfig;
+import com.corundumstudio.socketio.SocketIONamespace;
+import com.corundumstudio.socketio.SocketIOServer;
+import dev.cloudscope.server.config.ServerSettings;
+import io.netty.util.concurrent.Future;
+import java.net.BindException;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The socket.io server: netty-socketio, set up for our framework, serving the configured namespaces. */
+public final class IoServer {
+
+    private static final Logger log = LoggerFactory.getLogger(IoServer.class);
+
+    private final ServerSettings settings;
+    private final Collection<NamespaceChain> namespaces;
+    private final Connections connections;
+    private final ExecutorService workers;
+    private final Duration shutdownTimeout;
+    private SocketIOServer server;
+
+    IoServer(ServerSettings settings, Collection<NamespaceChain> namespaces, Connections connections,
+             ExecutorService workers, Duration shutdownTimeout) {
+        this.settings = settings;
+        this.namespaces = namespaces;
+        this.connections = connections;
+        this.workers = workers;
+        this.shutdownTimeout = shutdownTimeout;
+    }
+
+    /** Binds and serves. Throws {@link IoServerException} with one clear line if it cannot. */
+    public void start() {
+        Configuration config = new Configuration();
+        config.setHostname(settings.host());
+        config.setPort(settings.port());
+        config.setJsonSupport(new AllArgsJsonSupport());
+        config.setAckMode(AckMode.MANUAL); // our chain acks once the packet is done, not when a listener returns
+        SocketConfig socket = new SocketConfig();
+        socket.setReuseAddress(true); // a restart right after many clients left must not wait for TIME_WAIT
+        socket.setTcpNoDelay(true);
+        config.setSocketConfig(socket);
+
+        server = new SocketIOServer(config);
+        server.setPipelineFactory(new IoChannelInitializer(connections));
+        for (NamespaceChain chain : namespaces) {
+            String name = Connections.nettyName(chain.name());
+            SocketIONamespace namespace = name.isEmpty() ? server.getNamespace(name) : server.addNamespace(name);
+            namespace.addDisconnectListener(connections::onDisconnect);
+        }
+        // Engine.IO 3 clients are connected to "/" at transport open, whether or not "/" is configured
+        SocketIONamespace root = server.getNamespace(Connections.nettyName("/"));
+        if (namespaces.stream().anyMatch(ns -> ns.name().equals("/"))) {
+            root.addConnectListener(connections::onRootConnect);
+        }
+
+        Future<Void> bound = server.startAsync().awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            server.stop();
+            workers.shutdownNow();
+            throw new IoServerException(bindProblem(bound.cause()), bound.cause());
+        }
+        log.info("serving namespaces {}", namespaces.stream().map(NamespaceChain::name).toList());
+    }
+
+    private String bindProblem(Throwable cause) {
+        String where = settings.host() + ":" + settings.port();
+        if (cause instanceof BindException && String.valueOf(cause.getMessage()).contains("in use")) {
+            return "cannot listen on " + where + ": address already in use (is another server running?)";
+        }
+        return "cannot listen on " + where + ": " + (cause == null ? "unknown error" : cause.getMessage());
+    }
+
+    /** Live connections (each client on each namespace) whose disconnect path has not run yet. */
+    public int connectionCount() {
+        return connections.count();
+    }
+
+    /**
+     * Disconnects every client, waits (up to the configured shutdown timeout) for their disconnect paths, then
+     * stops the server.
+     */
+    public void stop() {
+        if (server == null) {
+            return;
+        }
+        try {
+            connections.disconnectAll().get(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            log.warn("{} connections still running their disconnect path after {}; stopping anyway",
+                    connections.count(), shutdownTimeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("while disconnecting clients: {}", e.toString());
+        }
+        server.stop();
+        workers.shutdown();
+        server = null;
+    }
+}
