@@ -1,0 +1,52 @@
+package dev.cloudscope.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One run of the real CLI jar to its end: exit code, stdout, stderr. With a {@link Trace}, stdout goes to the trace
+ * (read it there, interleaved with the server's) and {@code stdout} here is empty.
+ */
+record CliRun(int exitCode, List<String> stdout, List<String> stderr) {
+
+    private static final long TIMEOUT_SECONDS = 60;
+
+    /** Runs {@code cloudscope ARGS}; stdout is appended to {@code trace}, or kept apart if it is null. */
+    static CliRun run(Path dir, Trace trace, String... args) {
+        Path out = trace == null ? dir.resolve("cli-" + System.nanoTime() + ".out") : trace.file();
+        Path err = dir.resolve("cli-" + System.nanoTime() + ".err");
+        List<String> command = new ArrayList<>(List.of(Jars.java(), "-jar", Jars.cli().toString()));
+        command.addAll(List.of(args));
+        try {
+            Process process = new ProcessBuilder(command)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
+                    .redirectError(err.toFile())
+                    .start();
+            try {
+                if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                    throw new AssertionError("cloudscope " + String.join(" ", args) + " still running after "
+                            + TIMEOUT_SECONDS + " s");
+                }
+            } finally {
+                process.destroyForcibly();
+            }
+            List<String> stdout = trace == null ? read(out) : List.of();
+            return new CliRun(process.exitValue(), stdout, read(err));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static List<String> read(Path file) throws IOException {
+        return Files.readString(file, StandardCharsets.UTF_8).lines().toList();
+    }
+}

@@ -1,0 +1,145 @@
+package dev.cloudscope.it;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The real server jar, started with {@code java -jar}, stdout appended to a {@link Trace}. */
+final class ServerProcess implements AutoCloseable {
+
+    static final Pattern READY = Pattern.compile("listening on http://([^:\\s]+):(\\d+) \\(pid (\\d+)\\)");
+
+    private final Process process;
+    private final Trace trace;
+    private final Path stderr;
+    private final int port;
+    private Integer exitCode;
+
+    private ServerProcess(Process process, Trace trace, Path stderr, int port) {
+        this.process = process;
+        this.trace = trace;
+        this.stderr = stderr;
+        this.port = port;
+    }
+
+    /** Starts the server on {@code port} and returns once it printed its ready line. */
+    static ServerProcess start(Path dir, Trace trace, int port, String... extraArgs) {
+        List<String> args = new ArrayList<>(List.of("--port", String.valueOf(port)));
+        args.addAll(List.of(extraArgs));
+        ServerProcess server = launch(dir, trace, port, args.toArray(String[]::new));
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.readyLine() != null || !server.process.isAlive());
+        if (server.readyLine() == null) {
+            String err = server.stderr();
+            server.close();
+            throw new AssertionError("server did not start; stderr:\n" + err);
+        }
+        return server;
+    }
+
+    /**
+     * Starts the server with exactly {@code args} and does not wait for it (for start-up failures); {@code port} is
+     * where the test expects it, for {@link #url}.
+     */
+    static ServerProcess launch(Path dir, Trace trace, int port, String... args) {
+        List<String> command = new ArrayList<>(List.of(Jars.java(), "-jar", Jars.server().toString()));
+        command.addAll(List.of(args));
+        Path stderr = dir.resolve("server-" + port + "-" + System.nanoTime() + ".err");
+        try {
+            Process process = new ProcessBuilder(command)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(trace.file().toFile()))
+                    .redirectError(stderr.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.PIPE)
+                    .start();
+            return new ServerProcess(process, trace, stderr, port);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    int port() {
+        return port;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    String url(String namespace) {
+        return "http://127.0.0.1:" + port + (namespace.equals("/") ? "" : namespace);
+    }
+
+    /** The ready line, if printed. */
+    String readyLine() {
+        return trace.lines().stream().filter(line -> READY.matcher(line).find()).findFirst().orElse(null);
+    }
+
+    long pidFromReadyLine() {
+        Matcher matcher = READY.matcher(readyLine());
+        if (!matcher.find()) {
+            throw new AssertionError("no ready line");
+        }
+        return Long.parseLong(matcher.group(3));
+    }
+
+    String stderr() {
+        try {
+            return Files.readString(stderr, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits for the process to exit on its own (start-up failures) and returns its exit code. */
+    int awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("server still running after " + timeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        exitCode = process.exitValue();
+        return exitCode;
+    }
+
+    /** Sends SIGTERM to the server's pid and waits for it to exit; returns the exit code. */
+    int terminate() {
+        if (process.isAlive()) {
+            process.destroy(); // SIGTERM on Unix
+        }
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                throw new AssertionError("server " + pid() + " ignored SIGTERM for 20 s; killed");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        exitCode = process.exitValue();
+        return exitCode;
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
