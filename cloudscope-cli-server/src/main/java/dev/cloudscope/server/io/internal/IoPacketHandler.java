@@ -17,6 +17,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.CharsetUtil;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +77,9 @@ final class IoPacketHandler extends InPacketHandler {
                 Packet error = new Packet(PacketType.MESSAGE, client.getEngineIOVersion());
                 error.setSubType(PacketType.ERROR);
                 error.setNsp(packet.getNsp());
-                error.setData("Invalid namespace");
+                // socket.io 4 clients read the reason from {message}; 2.x clients take the data as it is
+                error.setData(EngineIOVersion.V4.equals(client.getEngineIOVersion())
+                        ? Map.of("message", "Invalid namespace") : "Invalid namespace");
                 client.send(error);
             } else {
                 log.debug("no namespace {} for socket {}", packet.getNsp(), client.getSessionId());
