@@ -74,6 +74,7 @@ public final class Main implements Callable<Integer> {
             logLevel(Logger.ROOT_LOGGER_NAME, Level.INFO);
             logLevel("dev.cloudscope", Level.DEBUG);
             logLevel("com.corundumstudio.socketio.SocketIOServer", Level.INFO);
+            logLevel("com.corundumstudio.socketio.transport.PollingTransport", Level.INFO);
         }
         IoServer server;
         try {

@@ -16,6 +16,7 @@ import com.corundumstudio.socketio.transport.NamespaceClient;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.CharsetUtil;
+import io.netty.util.concurrent.EventExecutor;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *   <li>EVENT: netty-socketio drops events nobody listens to and acks as soon as a listener returns; we hand
  *       every event to its connection, which runs the packet middleware and the routed controller.
  * </ul>
- * Every other packet (ping, pong, ack, disconnect, upgrade, close) goes to netty-socketio's own listener.
+ * Every other packet (ping, pong, ack, disconnect, upgrade, close) goes to netty-socketio's own listener; an
+ * upgrade probe also starts a {@link PollingNudge}.
  */
 final class IoPacketHandler extends InPacketHandler {
 
@@ -57,7 +59,7 @@ final class IoPacketHandler extends InPacketHandler {
         while (content.isReadable()) {
             try {
                 Packet packet = netty.decoder().decodePackets(content, client);
-                if (!handle(packet, client, message)) {
+                if (!handle(packet, client, message, ctx.executor())) {
                     return;
                 }
             } catch (Exception e) {
@@ -69,7 +71,7 @@ final class IoPacketHandler extends InPacketHandler {
     }
 
     /** @return false when the rest of the message must be dropped, as netty-socketio does */
-    private boolean handle(Packet packet, ClientHead client, PacketsMessage message) {
+    private boolean handle(Packet packet, ClientHead client, PacketsMessage message, EventExecutor executor) {
         Namespace namespace = netty.namespacesHub().get(packet.getNsp());
         boolean connect = packet.getType() == PacketType.MESSAGE && packet.getSubType() == PacketType.CONNECT;
         if (namespace == null) {
@@ -113,6 +115,9 @@ final class IoPacketHandler extends InPacketHandler {
             return true;
         }
         netty.packetListener().onPacket(packet, namespaceClient, message.getTransport());
+        if (packet.getType() == PacketType.PING && "probe".equals(packet.getData())) {
+            PollingNudge.start(client, executor);
+        }
         return true;
     }
 }

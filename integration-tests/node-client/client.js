@@ -1,0 +1,46 @@
+'use strict';
+// The lesson's client (section 3-3), runnable against a URL under either socket.io-client generation:
+//   node client.js v2|v4 URL [chat|ping]
+// chat (default): exactly the lesson's code, plus an ack callback on the emit so that the process ends by itself
+//                 once the server has finished with the packet (the server acks after the packet's whole chain).
+// ping:           emits 'ping' with an ack callback and prints 'ack: ARGS' (the server's controller answers it).
+// A connect error prints 'connect error: MESSAGE' and exits 1.
+const [generation, url, mode = 'chat'] = process.argv.slice(2);
+if (!['v2', 'v4'].includes(generation) || !url || !['chat', 'ping'].includes(mode)) {
+  console.error('usage: node client.js v2|v4 URL [chat|ping]');
+  process.exit(2);
+}
+const io = require(generation === 'v2' ? 'socket.io-client-v2' : 'socket.io-client-v4');
+
+// or http://127.0.0.1:7001/chat
+const socket = io(url, { reconnection: false, forceNew: true });
+
+socket.on('connect', () => {
+  console.log('connect!');
+  if (mode === 'chat') {
+    socket.emit('chat', 'hello world!', () => socket.close());
+  } else {
+    socket.emit('ping', (...args) => {
+      console.log('ack: %s', args.join(','));
+      socket.close();
+    });
+  }
+});
+socket.on('res', msg => {
+  console.log('res from server: %s!', msg);
+});
+
+function refused(err) {
+  const message = err && err.message ? err.message : String(err);
+  console.error('connect error: %s', message);
+  socket.close();
+  process.exitCode = 1;
+}
+socket.on('connect_error', refused);
+socket.on('error', refused); // socket.io-client 2.x reports a refused namespace as 'error'
+
+// never hang a test: give up after 20 s
+setTimeout(() => {
+  console.error('no answer from %s within 20 s', url);
+  process.exit(1);
+}, 20000).unref();
