@@ -1,13 +1,14 @@
 'use strict';
 // The lesson's client (section 3-3), runnable against a URL under either socket.io-client generation:
-//   node client.js v2|v4 URL [chat|ping]
+//   node client.js v2|v4 URL [chat|echo]
 // chat (default): exactly the lesson's code, plus an ack callback on the emit so that the process ends by itself
 //                 once the server has finished with the packet (the server acks after the packet's whole chain).
-// ping:           emits 'ping' with an ack callback and prints 'ack: ARGS' (the server's controller answers it).
+// echo:           emits 'echo', 'hello world!' with an ack callback and prints 'ack: ARGS' (the server's
+//                 controller answers the ack itself). Not 'ping': socket.io-client 2.x reserves that name.
 // A connect error prints 'connect error: MESSAGE' and exits 1.
 const [generation, url, mode = 'chat'] = process.argv.slice(2);
-if (!['v2', 'v4'].includes(generation) || !url || !['chat', 'ping'].includes(mode)) {
-  console.error('usage: node client.js v2|v4 URL [chat|ping]');
+if (!['v2', 'v4'].includes(generation) || !url || !['chat', 'echo'].includes(mode)) {
+  console.error('usage: node client.js v2|v4 URL [chat|echo]');
   process.exit(2);
 }
 const io = require(generation === 'v2' ? 'socket.io-client-v2' : 'socket.io-client-v4');
@@ -20,7 +21,7 @@ socket.on('connect', () => {
   if (mode === 'chat') {
     socket.emit('chat', 'hello world!', () => socket.close());
   } else {
-    socket.emit('ping', (...args) => {
+    socket.emit('echo', 'hello world!', (...args) => {
       console.log('ack: %s', args.join(','));
       socket.close();
     });

@@ -6,6 +6,11 @@ public final class Events {
     public static final String CHAT = "chat";
     /** Server to client: every reply of the lesson ({@code ctx.socket.emit('res', ...)}). */
     public static final String RES = "res";
+    /**
+     * Client to server, with an acknowledgement callback: the controller answers the ack itself, with the
+     * event's arguments. (Not {@code ping}: socket.io 2.x clients reserve that name and never send it.)
+     */
+    public static final String ECHO = "echo";
 
     private Events() {
     }

@@ -23,5 +23,9 @@ public final class AppRoutes implements Routes {
         io.route(Events.CHAT, chat::index);
         // app.io.of('/chat')
         io.of(Namespaces.CHAT).route(Events.CHAT, chat::index);
+
+        // not in the lesson: an event whose controller answers the acknowledgement itself
+        io.route(Events.ECHO, chat::echo);
+        io.of(Namespaces.CHAT).route(Events.ECHO, chat::echo);
     }
 }

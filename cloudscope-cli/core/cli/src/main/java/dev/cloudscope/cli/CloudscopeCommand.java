@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Talks to the cloudscope socket.io server, as the lesson's client does.",
-        subcommands = {ChatCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ChatCommand.class, EchoCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:Success.",

@@ -149,8 +149,8 @@ class CloudscopeCommandTest {
 
     @Test
     void disconnectReasonsInWords() {
-        assertThat(ChatCommand.describeDisconnect("io server disconnect")).isEqualTo("server closed the connection");
-        assertThat(ChatCommand.describeDisconnect("transport close")).isEqualTo("server closed the connection");
-        assertThat(ChatCommand.describeDisconnect("ping timeout")).isEqualTo("connection lost (ping timeout)");
+        assertThat(Conversation.describeDisconnect("io server disconnect")).isEqualTo("server closed the connection");
+        assertThat(Conversation.describeDisconnect("transport close")).isEqualTo("server closed the connection");
+        assertThat(Conversation.describeDisconnect("ping timeout")).isEqualTo("connection lost (ping timeout)");
     }
 }

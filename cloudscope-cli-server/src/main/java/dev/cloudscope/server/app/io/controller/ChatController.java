@@ -4,6 +4,7 @@ import dev.cloudscope.protocol.Events;
 import dev.cloudscope.server.app.service.UserService;
 import dev.cloudscope.server.io.IoContext;
 import jakarta.inject.Inject;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** The twin of the lesson's {@code app/io/controller/chat.js}. */
@@ -23,5 +24,11 @@ public class ChatController {
         System.out.println("chat : " + message + " : " + PID);                  // console.log('chat :', message + ' : ' + process.pid);
         return user.say()                                                      // const say = await this.ctx.service.user.say();
                 .thenAccept(say -> ctx.socket().emit(Events.RES, say));         // this.ctx.socket.emit('res', say);
+    }
+
+    /** Not in the lesson: answers the client's acknowledgement itself, with what it sent. */
+    public CompletionStage<Void> echo(IoContext ctx) {
+        ctx.ack(ctx.args().toArray());
+        return CompletableFuture.completedFuture(null);
     }
 }
