@@ -34,7 +34,7 @@ class ContainerIT {
     void theCliTalksToTheServerInAContainer() {
         String url = "http://" + SERVER.getHost() + ":" + SERVER.getMappedPort(PORT);
 
-        CliRun run = CliRun.run(dir, null, "chat", url);
+        ClientRun run = ClientRun.cli(dir, null, "chat", url);
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.stdout()).containsExactly(

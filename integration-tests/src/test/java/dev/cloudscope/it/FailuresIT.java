@@ -23,7 +23,7 @@ class FailuresIT {
     void theCliWithNoServerToTalkToSaysSoInOneLineAndFails() {
         String url = "http://127.0.0.1:" + FreePort.next();
 
-        CliRun run = CliRun.run(dir, null, "chat", url, "--timeout", "5s");
+        ClientRun run = ClientRun.cli(dir, null, "chat", url, "--timeout", "5s");
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.stdout()).isEmpty();
@@ -41,7 +41,7 @@ class FailuresIT {
                 assertThat(err).hasSize(1);
                 assertThat(err.get(0)).contains("address already in use").contains(String.valueOf(first.port()));
             }
-            CliRun run = CliRun.run(dir, null, "chat", first.url("/"));
+            ClientRun run = ClientRun.cli(dir, null, "chat", first.url("/"));
             assertThat(run.exitCode()).isZero();
             assertThat(run.stdout()).startsWith("connect!");
         }

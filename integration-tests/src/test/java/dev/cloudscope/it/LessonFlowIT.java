@@ -1,11 +1,8 @@
 package dev.cloudscope.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -86,12 +83,10 @@ class LessonFlowIT {
     /** Runs the CLI once and returns its lines and the server's for it, once the server printed its disconnects. */
     private LessonRun chatOnce(String namespace, int disconnects) {
         int from = trace.lines().size();
-        CliRun run = CliRun.run(dir, trace, "chat", server.url(namespace));
+        ClientRun run = ClientRun.cli(dir, trace, "chat", server.url(namespace));
         assertThat(run.stderr()).as("CLI stderr").isEmpty();
         assertThat(run.exitCode()).as("CLI exit code").isZero();
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> trace.linesFrom(from).stream().filter("disconnect!"::equals).count() >= disconnects);
-        return new LessonRun(List.copyOf(trace.linesFrom(from)));
+        return LessonRun.awaitDisconnects(trace, from, disconnects);
     }
 
     /** SIGTERM: exit code 0, nothing printed after the last run, nothing on stderr (quiet by default). */

@@ -1,7 +1,9 @@
 package dev.cloudscope.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -12,7 +14,17 @@ import java.util.List;
 record LessonRun(List<String> lines) {
 
     static boolean isClientLine(String line) {
-        return line.equals("connect!") || line.startsWith("res from server: ");
+        return line.equals("connect!") || line.startsWith("res from server: ") || line.startsWith("ack: ");
+    }
+
+    /**
+     * Waits until the server printed {@code disconnects} disconnect! lines after line {@code from} of the trace
+     * (the last thing it prints for a client), then returns everything from there.
+     */
+    static LessonRun awaitDisconnects(Trace trace, int from, int disconnects) {
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                trace.linesFrom(from).stream().filter(Golden.DISCONNECT::equals).count() >= disconnects);
+        return new LessonRun(List.copyOf(trace.linesFrom(from)));
     }
 
     List<String> clientLines() {

@@ -10,19 +10,25 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One run of the real CLI jar to its end: exit code, stdout, stderr. With a {@link Trace}, stdout goes to the trace
- * (read it there, interleaved with the server's) and {@code stdout} here is empty.
+ * One run of a client process to its end (the real CLI jar, or the Node fixture): exit code, stdout, stderr. With a
+ * {@link Trace}, stdout goes to the trace (read it there, interleaved with the server's) and {@code stdout} here is
+ * empty.
  */
-record CliRun(int exitCode, List<String> stdout, List<String> stderr) {
+record ClientRun(int exitCode, List<String> stdout, List<String> stderr) {
 
     private static final long TIMEOUT_SECONDS = 60;
 
     /** Runs {@code cloudscope ARGS}; stdout is appended to {@code trace}, or kept apart if it is null. */
-    static CliRun run(Path dir, Trace trace, String... args) {
-        Path out = trace == null ? dir.resolve("cli-" + System.nanoTime() + ".out") : trace.file();
-        Path err = dir.resolve("cli-" + System.nanoTime() + ".err");
+    static ClientRun cli(Path dir, Trace trace, String... args) {
         List<String> command = new ArrayList<>(List.of(Jars.java(), "-jar", Jars.cli().toString()));
         command.addAll(List.of(args));
+        return run(dir, trace, command);
+    }
+
+    /** Runs {@code command}; stdout is appended to {@code trace}, or kept apart if it is null. */
+    static ClientRun run(Path dir, Trace trace, List<String> command) {
+        Path out = trace == null ? dir.resolve("client-" + System.nanoTime() + ".out") : trace.file();
+        Path err = dir.resolve("client-" + System.nanoTime() + ".err");
         try {
             Process process = new ProcessBuilder(command)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
@@ -30,14 +36,14 @@ record CliRun(int exitCode, List<String> stdout, List<String> stderr) {
                     .start();
             try {
                 if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                    throw new AssertionError("cloudscope " + String.join(" ", args) + " still running after "
+                    throw new AssertionError(String.join(" ", command) + " still running after "
                             + TIMEOUT_SECONDS + " s");
                 }
             } finally {
                 process.destroyForcibly();
             }
             List<String> stdout = trace == null ? read(out) : List.of();
-            return new CliRun(process.exitValue(), stdout, read(err));
+            return new ClientRun(process.exitValue(), stdout, read(err));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
