@@ -67,9 +67,6 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
-        // Ctrl-C and SIGTERM stop the server in order (clients get their disconnect path) and exit 0
-        Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
-        Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
         if (verbose) {
             logLevel(Logger.ROOT_LOGGER_NAME, Level.INFO);
             logLevel("dev.cloudscope", Level.DEBUG);
@@ -97,6 +94,9 @@ public final class Main implements Callable<Integer> {
             return fail(err, e.getMessage(), CANNOT_SERVE);
         }
 
+        // Ctrl-C and SIGTERM stop the server in order (clients get their disconnect path) and exit 0
+        Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
+        Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
         stopRequested.await();
         server.stop();
         System.out.flush();

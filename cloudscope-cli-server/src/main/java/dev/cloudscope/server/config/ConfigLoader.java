@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 
 /**
  * Builds the config from its layers, each over the next: command-line flags, {@code -D} system properties,
@@ -24,7 +23,7 @@ import java.util.Set;
  */
 public final class ConfigLoader {
 
-    private static final Set<String> NAMESPACE_KEYS = Set.of("connectionMiddleware", "packetMiddleware");
+    private static final List<String> NAMESPACE_KEYS = List.of("connectionMiddleware", "packetMiddleware");
 
     private final Map<String, String> env;
     private final Properties systemProperties;
@@ -79,6 +78,9 @@ public final class ConfigLoader {
     private static Config fileLayer(Path file) {
         if (file == null) {
             return ConfigFactory.empty();
+        }
+        if (Files.isDirectory(file)) {
+            throw new ConfigProblem("--config " + file + ": is a directory, not a file");
         }
         if (!Files.isRegularFile(file)) {
             throw new ConfigProblem("--config " + file + ": no such file");

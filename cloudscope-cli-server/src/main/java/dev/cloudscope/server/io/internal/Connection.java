@@ -94,6 +94,16 @@ final class Connection {
         return state == State.OPEN;
     }
 
+    /** Whether a new CONNECT for this namespace is a duplicate (rather than a reconnect after a disconnect). */
+    synchronized boolean isConnectingOrOpen() {
+        return state == State.CONNECTING || state == State.OPEN;
+    }
+
+    /** Whether {@code nettyClient} is this connection's, not an earlier or later one's on the same namespace. */
+    boolean isFor(Object nettyClient) {
+        return client == nettyClient;
+    }
+
     /** Runs the connection middleware; the connection is established when it reaches the innermost {@code next}. */
     void start() {
         lane.execute(() -> Onion.run(chain.connectionMiddleware(), Contexts.connection(socket), this::establish)
@@ -102,7 +112,6 @@ final class Connection {
 
     /** The innermost step of the connection onion: establish, then wait for the disconnect. */
     private CompletionStage<Void> establish() {
-        List<HeldPacket> toRun;
         synchronized (this) {
             if (state == State.CONNECTING) {
                 state = State.OPEN;
@@ -113,13 +122,14 @@ final class Connection {
                 for (HeldEmit emit : heldEmits) {
                     client.sendEvent(emit.event(), emit.args());
                 }
+                // queued under the lock, so that a packet arriving now cannot overtake them
+                for (HeldPacket held : heldPackets) {
+                    inFlight++;
+                    lane.execute(() -> runPacket(held.packet(), held.ack()));
+                }
             }
             heldEmits.clear();
-            toRun = new ArrayList<>(heldPackets);
             heldPackets.clear();
-        }
-        for (HeldPacket held : toRun) {
-            onEvent(held.packet(), held.ack());
         }
         // the code after the innermost next runs on the lane too, not on the thread that saw the disconnect
         return disconnected.thenRunAsync(() -> { }, lane);
@@ -194,7 +204,7 @@ final class Connection {
                     if (failure != null) {
                         log.error("packet {} on namespace {} from socket {} failed: {}",
                                 packet.event(), namespace(), socket.id(), describe(failure), unwrap(failure));
-                        ack.sendAckData(Map.of("error", describe(failure)));
+                        ack.sendAckData(Map.of("error", "internal server error")); // the details stay in the log
                     } else {
                         ack.sendAckData(); // a no-op if the controller answered the ack itself
                     }

@@ -10,6 +10,7 @@ import com.google.common.util.concurrent.MoreExecutors;
 import dev.cloudscope.server.io.Packet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,7 +35,10 @@ final class Connections {
 
     private final Map<String, NamespaceChain> chains;
     private final Executor workers;
+    /** The current connection per socket and namespace, the one packets go to. */
     private final ConcurrentMap<Key, Connection> live = new ConcurrentHashMap<>();
+    /** Every connection whose chain has not finished, also one still closing that a reconnect replaced. */
+    private final Set<Connection> running = ConcurrentHashMap.newKeySet();
 
     Connections(Map<String, NamespaceChain> chains, Executor workers) {
         this.chains = Map.copyOf(chains);
@@ -52,10 +56,14 @@ final class Connections {
 
     /** A client's CONNECT packet for {@code namespace} (Engine.IO 4: any namespace; Engine.IO 3: not {@code /}). */
     void onConnectPacket(ClientHead head, Namespace namespace) {
-        Key key = new Key(head.getSessionId(), namespace.getName());
-        Connection existing = live.get(key);
-        if (existing != null) {
+        Connection existing = live.get(new Key(head.getSessionId(), namespace.getName()));
+        if (existing != null && existing.isConnectingOrOpen()) {
             log.debug("socket {} asked again for namespace {}; still connected", head.getSessionId(), namespace.getName());
+            return;
+        }
+        if (!chains.containsKey(configName(namespace.getName()))) {
+            // netty-socketio always has "/"; without it in config, it is a namespace like any unknown one
+            IoPacketHandler.sendInvalidNamespace(head, namespace.getName());
             return;
         }
         open(head, head.addNamespaceClient(namespace), false);
@@ -74,8 +82,12 @@ final class Connections {
         NamespaceChain chain = chains.get(configName(client.getNamespace().getName()));
         Connection connection = new Connection(head, client, chain, MoreExecutors.newSequentialExecutor(workers), connectSent);
         Key key = new Key(head.getSessionId(), client.getNamespace().getName());
+        running.add(connection);
         live.put(key, connection);
-        connection.finished().whenComplete((ignored, failure) -> live.remove(key, connection));
+        connection.finished().whenComplete((ignored, failure) -> {
+            live.remove(key, connection);
+            running.remove(connection);
+        });
         log.debug("socket {} connecting to namespace {}", head.getSessionId(), chain.name());
         connection.start();
     }
@@ -94,19 +106,19 @@ final class Connections {
     /** netty-socketio's disconnect listener, for every namespace. */
     void onDisconnect(SocketIOClient client) {
         Connection connection = live.get(new Key(client.getSessionId(), client.getNamespace().getName()));
-        if (connection != null) {
+        if (connection != null && connection.isFor(client)) {
             connection.onDisconnect();
         }
     }
 
     /** Connections whose chain has not finished yet, disconnect paths included. */
     int count() {
-        return live.size();
+        return running.size();
     }
 
     /** Disconnects every client; completes when every connection's disconnect path has run. */
     CompletableFuture<Void> disconnectAll() {
-        List<Connection> connections = List.copyOf(live.values());
+        List<Connection> connections = List.copyOf(running);
         for (Connection connection : connections) {
             connection.closeTransport();
         }

@@ -2,11 +2,13 @@ package dev.cloudscope.server.io.internal;
 
 import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.SocketIOChannelInitializer;
+import com.corundumstudio.socketio.SocketIOServer;
 import com.corundumstudio.socketio.ack.AckManager;
 import com.corundumstudio.socketio.handler.InPacketHandler;
 import com.corundumstudio.socketio.handler.PacketListener;
 import com.corundumstudio.socketio.namespace.NamespacesHub;
 import com.corundumstudio.socketio.protocol.PacketDecoder;
+import com.corundumstudio.socketio.scheduler.CancelableScheduler;
 import io.netty.channel.ChannelPipeline;
 import java.lang.reflect.Field;
 
@@ -22,8 +24,17 @@ final class IoChannelInitializer extends SocketIOChannelInitializer {
     private final Connections connections;
     private IoPacketHandler packetHandler;
 
-    IoChannelInitializer(Connections connections) {
+    private IoChannelInitializer(Connections connections) {
         this.connections = connections;
+    }
+
+    /** Puts our initializer in {@code server}, and stops the timer of the default one it replaces. */
+    static void install(SocketIOServer server, Connections connections) {
+        SocketIOChannelInitializer replaced = read(SocketIOServer.class, server, "pipelineFactory",
+                SocketIOChannelInitializer.class);
+        // its timer thread is started already; netty reports it as a leak once the initializer is collected
+        read(SocketIOChannelInitializer.class, replaced, "scheduler", CancelableScheduler.class).shutdown();
+        server.setPipelineFactory(new IoChannelInitializer(connections));
     }
 
     @Override

@@ -68,7 +68,8 @@ public final class IoModule extends AbstractModule {
                 throw new ConfigProblem(ns.path(key) + ": unknown middleware '" + name + "' in namespace " + ns.name()
                         + " (known " + key + ": " + (bound.isEmpty() ? "none" : new TreeSet<>(bound.keySet())) + ")");
             }
-            layers.add(middleware instanceof ConnectionMiddleware c ? c::handle : ((PacketMiddleware) middleware)::handle);
+            Onion.Layer layer = middleware instanceof ConnectionMiddleware c ? c::handle : ((PacketMiddleware) middleware)::handle;
+            layers.add(layer.named(key + " '" + name + "'"));
         }
         return layers;
     }

@@ -70,19 +70,24 @@ final class IoPacketHandler extends InPacketHandler {
         }
     }
 
+    /** The protocol's own refusal of a namespace the server does not have. */
+    static void sendInvalidNamespace(ClientHead client, String namespace) {
+        Packet error = new Packet(PacketType.MESSAGE, client.getEngineIOVersion());
+        error.setSubType(PacketType.ERROR);
+        error.setNsp(namespace);
+        // socket.io 4 clients read the reason from {message}; 2.x clients take the data as it is
+        error.setData(EngineIOVersion.V4.equals(client.getEngineIOVersion())
+                ? Map.of("message", "Invalid namespace") : "Invalid namespace");
+        client.send(error);
+    }
+
     /** @return false when the rest of the message must be dropped, as netty-socketio does */
     private boolean handle(Packet packet, ClientHead client, PacketsMessage message, EventExecutor executor) {
         Namespace namespace = netty.namespacesHub().get(packet.getNsp());
         boolean connect = packet.getType() == PacketType.MESSAGE && packet.getSubType() == PacketType.CONNECT;
         if (namespace == null) {
             if (connect) {
-                Packet error = new Packet(PacketType.MESSAGE, client.getEngineIOVersion());
-                error.setSubType(PacketType.ERROR);
-                error.setNsp(packet.getNsp());
-                // socket.io 4 clients read the reason from {message}; 2.x clients take the data as it is
-                error.setData(EngineIOVersion.V4.equals(client.getEngineIOVersion())
-                        ? Map.of("message", "Invalid namespace") : "Invalid namespace");
-                client.send(error);
+                sendInvalidNamespace(client, packet.getNsp());
             } else {
                 log.debug("no namespace {} for socket {}", packet.getNsp(), client.getSessionId());
             }

@@ -50,7 +50,7 @@ public final class IoServer {
         config.setSocketConfig(socket);
 
         server = new SocketIOServer(config);
-        server.setPipelineFactory(new IoChannelInitializer(connections));
+        IoChannelInitializer.install(server, connections);
         for (NamespaceChain chain : namespaces) {
             String name = Connections.nettyName(chain.name());
             SocketIONamespace namespace = name.isEmpty() ? server.getNamespace(name) : server.addNamespace(name);

@@ -18,6 +18,22 @@ final class Onion {
     @FunctionalInterface
     interface Layer {
         CompletionStage<Void> handle(IoContext ctx, Next next);
+
+        /** This layer under the name that errors call it by, e.g. {@code packetMiddleware 'filter'}. */
+        default Layer named(String name) {
+            Layer layer = this;
+            return new Layer() {
+                @Override
+                public CompletionStage<Void> handle(IoContext ctx, Next next) {
+                    return layer.handle(ctx, next);
+                }
+
+                @Override
+                public String toString() {
+                    return name;
+                }
+            };
+        }
     }
 
     private Onion() {
@@ -41,7 +57,7 @@ final class Onion {
                 return dispatch(layers, i + 1, ctx, core);
             };
             Layer layer = layers.get(i);
-            return nonNull(layer.handle(ctx, next), layer.getClass().getName());
+            return nonNull(layer.handle(ctx, next), String.valueOf(layer));
         } catch (Throwable e) {
             return CompletableFuture.failedFuture(e);
         }

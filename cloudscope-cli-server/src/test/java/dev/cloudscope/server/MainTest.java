@@ -1,0 +1,82 @@
+package dev.cloudscope.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * The command line, up to (never including) serving: Main blocks until SIGTERM once the server is up, so every case
+ * here ends before that.
+ */
+class MainTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        return new CommandLine(new Main())
+                .setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true))
+                .execute(args);
+    }
+
+    private String[] errLines() {
+        return err.toString().lines().toArray(String[]::new);
+    }
+
+    @Test
+    void helpExitsZeroAndDescribesTheFlags() {
+        int code = run("--help");
+
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("--port", "--host", "--config", "--verbose", "Exit codes");
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void versionPrintsTheProjectVersion() {
+        int code = run("--version");
+
+        assertThat(code).isZero();
+        assertThat(out.toString().strip()).matches("cloudscope-server \\d+\\.\\d+\\.\\d+\\S*");
+    }
+
+    @Test
+    void aPortOutOfRangeIsABadConfigInOneLine() {
+        int code = run("--port", "70000");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(errLines()).singleElement().asString()
+                .startsWith("cloudscope-server: config: ")
+                .contains("server.port");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void aMissingConfigFileIsABadConfigInOneLine() {
+        int code = run("--config", "/nonexistent.conf");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(errLines()).singleElement().asString()
+                .contains("--config /nonexistent.conf", "no such file");
+    }
+
+    @Test
+    void aPortThatIsNotANumberIsABadCommandLine() {
+        int code = run("--port", "seven");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("--port").contains("seven");
+    }
+
+    @Test
+    void anUnknownFlagIsABadCommandLine() {
+        int code = run("--prot", "7001");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("--prot");
+    }
+}

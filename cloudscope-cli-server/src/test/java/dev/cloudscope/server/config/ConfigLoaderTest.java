@@ -1,0 +1,226 @@
+package dev.cloudscope.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link ConfigLoader}: flags over -D over environment over --config FILE over the embedded application.conf. */
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private final Map<String, String> env = new HashMap<>();
+    private final Properties systemProperties = new Properties();
+    private final Map<String, Object> flags = new HashMap<>();
+    private Path file;
+
+    private LoadedConfig load() {
+        return new ConfigLoader(env, systemProperties).load(file, flags);
+    }
+
+    private void configFile(String hocon) throws IOException {
+        file = dir.resolve("server.conf");
+        Files.writeString(file, hocon);
+    }
+
+    private AbstractThrowableAssert<?, ? extends Throwable> assertLoadFails() {
+        return assertThatThrownBy(this::load).isInstanceOf(ConfigProblem.class)
+                .satisfies(problem -> assertThat(problem.getMessage()).as("one line").doesNotContain("\n"));
+    }
+
+    @Test
+    void defaultsAreTheLessonsServer() {
+        LoadedConfig config = load();
+
+        assertThat(config.server()).isEqualTo(new ServerSettings("127.0.0.1", 7001));
+        assertThat(config.io().namespaces()).containsOnlyKeys("/", "/chat");
+        assertThat(config.io().namespaces().get("/"))
+                .isEqualTo(new NamespaceSettings("/", List.of("auth"), List.of("filter")));
+        assertThat(config.io().namespaces().get("/chat"))
+                .isEqualTo(new NamespaceSettings("/chat", List.of("auth"), List.of()));
+        assertThat(config.io().workerThreads()).isZero();
+        assertThat(config.io().shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void aConfigFileIsLayeredOverTheDefaults() throws IOException {
+        configFile("""
+                server.port = 7100
+                io.namespace {
+                  "/chat" { packetMiddleware = [filter] }
+                  "/admin" { connectionMiddleware = [auth, audit] }
+                }
+                io.workerThreads = 3
+                """);
+
+        LoadedConfig config = load();
+
+        assertThat(config.server()).isEqualTo(new ServerSettings("127.0.0.1", 7100));
+        assertThat(config.io().namespaces()).containsOnlyKeys("/", "/chat", "/admin");
+        assertThat(config.io().namespaces().get("/chat"))
+                .isEqualTo(new NamespaceSettings("/chat", List.of("auth"), List.of("filter")));
+        assertThat(config.io().namespaces().get("/admin"))
+                .isEqualTo(new NamespaceSettings("/admin", List.of("auth", "audit"), List.of()));
+        assertThat(config.io().workerThreads()).isEqualTo(3);
+    }
+
+    @Test
+    void environmentBeatsTheFile() throws IOException {
+        configFile("server { host = \"10.0.0.1\", port = 7100 }");
+        env.put("CLOUDSCOPE_HOST", "0.0.0.0");
+        env.put("CLOUDSCOPE_PORT", " 7200 ");
+
+        assertThat(load().server()).isEqualTo(new ServerSettings("0.0.0.0", 7200));
+    }
+
+    @Test
+    void blankEnvironmentVariablesAreIgnored() throws IOException {
+        configFile("server { host = \"10.0.0.1\", port = 7100 }");
+        env.put("CLOUDSCOPE_HOST", " ");
+        env.put("CLOUDSCOPE_PORT", "");
+
+        assertThat(load().server()).isEqualTo(new ServerSettings("10.0.0.1", 7100));
+    }
+
+    @Test
+    void systemPropertiesBeatTheEnvironment() throws IOException {
+        configFile("server.port = 7100");
+        env.put("CLOUDSCOPE_PORT", "7200");
+        env.put("CLOUDSCOPE_HOST", "0.0.0.0");
+        systemProperties.setProperty("server.port", "7300");
+
+        assertThat(load().server()).isEqualTo(new ServerSettings("0.0.0.0", 7300));
+    }
+
+    @Test
+    void flagsBeatEverything() throws IOException {
+        configFile("server { host = \"10.0.0.1\", port = 7100 }");
+        env.put("CLOUDSCOPE_PORT", "7200");
+        systemProperties.setProperty("server.port", "7300");
+        systemProperties.setProperty("server.host", "10.0.0.3");
+        flags.put("server.port", 7400);
+
+        assertThat(load().server()).isEqualTo(new ServerSettings("10.0.0.3", 7400));
+    }
+
+    @Test
+    void aPortOutOfRangeNamesServerPort() throws IOException {
+        configFile("server.port = 70000");
+
+        assertLoadFails().hasMessageStartingWith("server.port:").hasMessageContaining("70000");
+    }
+
+    @Test
+    void aPortOutOfRangeFromAFlagNamesServerPort() {
+        flags.put("server.port", 0);
+
+        assertLoadFails().hasMessageStartingWith("server.port:").hasMessageContaining("out of range");
+    }
+
+    @Test
+    void aPortThatIsNotANumberNamesServerPort() throws IOException {
+        configFile("server.port = seven");
+
+        assertLoadFails().hasMessageContaining("server.port").hasMessageContaining(file.toString());
+    }
+
+    @Test
+    void anEmptyHostNamesServerHost() {
+        flags.put("server.host", "");
+
+        assertLoadFails().hasMessageStartingWith("server.host:");
+    }
+
+    @Test
+    void aNamespaceWithoutLeadingSlashIsNamedAndCorrected() throws IOException {
+        configFile("io.namespace.chat { connectionMiddleware = [auth] }");
+
+        assertLoadFails().hasMessageStartingWith("io.namespace.\"chat\":").hasMessageContaining("\"/chat\"");
+    }
+
+    @Test
+    void anUnknownKeyInsideANamespaceIsNamed() throws IOException {
+        configFile("io.namespace.\"/chat\".middleware = [auth]");
+
+        assertLoadFails().hasMessageStartingWith("io.namespace.\"/chat\".middleware: unknown key");
+    }
+
+    @Test
+    void connectionMiddlewareThatIsNotAListIsNamed() throws IOException {
+        configFile("io.namespace.\"/chat\".connectionMiddleware = auth");
+
+        assertLoadFails().hasMessageStartingWith("io.namespace.\"/chat\".connectionMiddleware:")
+                .hasMessageContaining("list");
+    }
+
+    @Test
+    void packetMiddlewareThatIsNotAListIsNamed() throws IOException {
+        configFile("io.namespace.\"/\".packetMiddleware = { filter = true }");
+
+        assertLoadFails().hasMessageStartingWith("io.namespace.\"/\".packetMiddleware:");
+    }
+
+    @Test
+    void aNamespaceThatIsNotAnObjectIsNamed() throws IOException {
+        configFile("io.namespace.\"/chat\" = [auth]");
+
+        assertLoadFails().hasMessageStartingWith("io.namespace.\"/chat\":");
+    }
+
+    @Test
+    void negativeWorkerThreadsAreNamed() throws IOException {
+        configFile("io.workerThreads = -1");
+
+        assertLoadFails().hasMessageStartingWith("io.workerThreads:");
+    }
+
+    @Test
+    void aNegativeShutdownTimeoutIsNamed() throws IOException {
+        configFile("io.shutdownTimeout = -1s");
+
+        assertLoadFails().hasMessageStartingWith("io.shutdownTimeout:");
+    }
+
+    @Test
+    void aMalformedFileIsNamedInOneLine() throws IOException {
+        configFile("""
+                server {
+                  port = 
+                """);
+
+        assertLoadFails().hasMessageContaining(file.toString());
+    }
+
+    @Test
+    void aMissingConfigFileIsNamed() {
+        file = dir.resolve("nonexistent.conf");
+
+        assertLoadFails().hasMessage("--config " + file + ": no such file");
+    }
+
+    @Test
+    void aPortFromTheEnvironmentThatIsNotANumberNamesTheVariable() {
+        env.put("CLOUDSCOPE_PORT", "abc");
+
+        assertLoadFails().hasMessageStartingWith("CLOUDSCOPE_PORT:").hasMessageContaining("'abc'");
+    }
+
+    @Test
+    void aPortFromSystemPropertiesThatIsNotANumberNamesTheKey() {
+        systemProperties.setProperty("server.port", "abc");
+
+        assertLoadFails().hasMessageContaining("server.port").hasMessageContaining("system properties");
+    }
+}
