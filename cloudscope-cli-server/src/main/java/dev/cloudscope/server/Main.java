@@ -72,6 +72,7 @@ public final class Main implements Callable<Integer> {
             logLevel("dev.cloudscope", Level.DEBUG);
             logLevel("com.corundumstudio.socketio.SocketIOServer", Level.INFO);
             logLevel("com.corundumstudio.socketio.transport.PollingTransport", Level.INFO);
+            logLevel("com.corundumstudio.socketio.transport.WebSocketTransport", Level.INFO);
         }
         IoServer server;
         try {

@@ -53,6 +53,8 @@ final class IoChannelInitializer extends SocketIOChannelInitializer {
     protected void addSocketioHandlers(ChannelPipeline pipeline) {
         super.addSocketioHandlers(pipeline);
         pipeline.replace(PACKET_HANDLER, PACKET_HANDLER, packetHandler);
+        // outbound messages pass it before the HTTP encoder
+        pipeline.addAfter(HTTP_ENCODER, "honestConnectionHeader", HonestConnectionHeader.INSTANCE);
     }
 
     private static <T> T read(Class<?> owner, Object target, String name, Class<T> type) {

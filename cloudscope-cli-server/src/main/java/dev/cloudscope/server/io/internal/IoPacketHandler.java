@@ -1,6 +1,7 @@
 package dev.cloudscope.server.io.internal;
 
 import com.corundumstudio.socketio.AckRequest;
+import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.ack.AckManager;
 import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.handler.InPacketHandler;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  *       every event to its connection, which runs the packet middleware and the routed controller.
  * </ul>
  * Every other packet (ping, pong, ack, disconnect, upgrade, close) goes to netty-socketio's own listener; an
- * upgrade probe also starts a {@link PollingNudge}.
+ * upgrade probe also starts a {@link PollingNudge}, and a close also answers a pending poll.
  */
 final class IoPacketHandler extends InPacketHandler {
 
@@ -122,6 +123,10 @@ final class IoPacketHandler extends InPacketHandler {
         netty.packetListener().onPacket(packet, namespaceClient, message.getTransport());
         if (packet.getType() == PacketType.PING && "probe".equals(packet.getData())) {
             PollingNudge.start(client, executor);
+        } else if (packet.getType() == PacketType.CLOSE) {
+            // netty-socketio leaves a poll that is still pending unanswered, so the client's request (and
+            // the client, waiting for it) hangs; engine.io answers it, and so do we
+            client.send(new Packet(PacketType.NOOP, client.getEngineIOVersion()), Transport.POLLING);
         }
         return true;
     }

@@ -44,6 +44,7 @@ public final class IoServer {
         config.setPort(settings.port());
         config.setJsonSupport(new AllArgsJsonSupport());
         config.setAckMode(AckMode.MANUAL); // our chain acks once the packet is done, not when a listener returns
+        config.setExceptionListener(new QuietExceptionListener());
         SocketConfig socket = new SocketConfig();
         socket.setReuseAddress(true); // a restart right after many clients left must not wait for TIME_WAIT
         socket.setTcpNoDelay(true);
