@@ -33,9 +33,16 @@ socket.on('res', msg => {
 
 function refused(err) {
   const message = err && err.message ? err.message : String(err);
-  console.error('connect error: %s', message);
+  // a transport error carries its cause (an HTTP status, or a network error) in description
+  const cause = err && err.description !== undefined ? ' (' + describe(err.description) + ')' : '';
+  console.error('connect error: %s%s', message, cause);
   socket.close();
   process.exitCode = 1;
+}
+function describe(description) {
+  if (description && description.message) return description.message;
+  if (description && description.code) return description.code;
+  return typeof description === 'object' ? JSON.stringify(description) : String(description);
 }
 socket.on('connect_error', refused);
 socket.on('error', refused); // socket.io-client 2.x reports a refused namespace as 'error'

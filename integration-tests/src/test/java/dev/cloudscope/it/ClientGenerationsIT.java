@@ -125,7 +125,8 @@ class ClientGenerationsIT {
     private LessonRun runOnce(Client client, String namespace, String mode, int disconnects) {
         int from = trace.lines().size();
         ClientRun run = ClientRun.run(dir, trace, client.command(server.url(namespace), mode));
-        assertThat(run.stderr()).as("%s stderr", client).isEmpty();
+        assertThat(run.stderr()).as("%s stderr (server alive: %s, server stderr: %s)", client, server.isAlive(),
+                server.stderr()).isEmpty();
         assertThat(run.exitCode()).as("%s exit code", client).isZero();
         return LessonRun.awaitDisconnects(trace, from, disconnects);
     }
