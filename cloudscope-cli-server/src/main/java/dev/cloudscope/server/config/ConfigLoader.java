@@ -52,7 +52,7 @@ public final class ConfigLoader {
                     .withFallback(ConfigFactory.parseResourcesAnySyntax(ConfigLoader.class, "/application",
                             ConfigParseOptions.defaults().setAllowMissing(false)))
                     .resolve();
-            return new LoadedConfig(server(config), io(config));
+            return new LoadedConfig(server(config), io(config), config);
         } catch (ConfigException e) {
             throw new ConfigProblem(oneLine(e.getMessage()), e);
         }
@@ -113,11 +113,32 @@ public final class ConfigLoader {
         if (workerThreads < 0) {
             throw new ConfigProblem("io.workerThreads: " + workerThreads + " is negative (0 means one per core)");
         }
-        Duration shutdownTimeout = config.getDuration("io.shutdownTimeout");
-        if (shutdownTimeout.isNegative()) {
-            throw new ConfigProblem("io.shutdownTimeout: must not be negative");
+        Duration shutdownTimeout = nonNegative(config, "io.shutdownTimeout");
+        long maxPayloadBytes = config.getBytes("io.maxPayloadBytes");
+        if (maxPayloadBytes < 1 || maxPayloadBytes > Integer.MAX_VALUE) {
+            throw new ConfigProblem("io.maxPayloadBytes: " + maxPayloadBytes + " is out of range (1 to 2147483647 bytes)");
         }
-        return new IoSettings(byName, workerThreads, shutdownTimeout);
+        Duration pingInterval = positiveMillis(config, "io.pingInterval");
+        Duration pingTimeout = positiveMillis(config, "io.pingTimeout");
+        String errorEvent = config.getString("io.errorEvent");
+        return new IoSettings(byName, workerThreads, shutdownTimeout, (int) maxPayloadBytes, pingInterval, pingTimeout,
+                errorEvent);
+    }
+
+    private static Duration nonNegative(Config config, String path) {
+        Duration duration = config.getDuration(path);
+        if (duration.isNegative()) {
+            throw new ConfigProblem(path + ": must not be negative");
+        }
+        return duration;
+    }
+
+    private static Duration positiveMillis(Config config, String path) {
+        Duration duration = config.getDuration(path);
+        if (duration.toMillis() < 1 || duration.toMillis() > Integer.MAX_VALUE) {
+            throw new ConfigProblem(path + ": " + duration.toMillis() + " ms is out of range (1 ms to 24 days)");
+        }
+        return duration;
     }
 
     private static NamespaceSettings namespace(String name, ConfigValue value) {

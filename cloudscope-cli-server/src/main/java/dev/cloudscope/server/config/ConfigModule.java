@@ -1,6 +1,7 @@
 package dev.cloudscope.server.config;
 
 import com.google.inject.AbstractModule;
+import com.typesafe.config.Config;
 
 /** Makes the checked config injectable. */
 public final class ConfigModule extends AbstractModule {
@@ -16,5 +17,6 @@ public final class ConfigModule extends AbstractModule {
         bind(LoadedConfig.class).toInstance(config);
         bind(ServerSettings.class).toInstance(config.server());
         bind(IoSettings.class).toInstance(config.io());
+        bind(Config.class).toInstance(config.config()); // the app reads its own entries from it
     }
 }

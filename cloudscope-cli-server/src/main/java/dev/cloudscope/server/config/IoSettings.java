@@ -3,8 +3,13 @@ package dev.cloudscope.server.config;
 import java.time.Duration;
 import java.util.Map;
 
-/** {@code io.*}: the twin of egg-socket.io's {@code config.io}. */
-public record IoSettings(Map<String, NamespaceSettings> namespaces, int workerThreads, Duration shutdownTimeout) {
+/**
+ * {@code io.*}: the twin of egg-socket.io's {@code config.io}, and the limits socket.io servers have.
+ *
+ * @param errorEvent the event a client is sent when its packet's chain fails, or empty for none
+ */
+public record IoSettings(Map<String, NamespaceSettings> namespaces, int workerThreads, Duration shutdownTimeout,
+                         int maxPayloadBytes, Duration pingInterval, Duration pingTimeout, String errorEvent) {
 
     public IoSettings {
         namespaces = Map.copyOf(namespaces);

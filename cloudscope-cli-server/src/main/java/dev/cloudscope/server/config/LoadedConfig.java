@@ -1,5 +1,11 @@
 package dev.cloudscope.server.config;
 
-/** The server's config after every layer was applied and checked. */
-public record LoadedConfig(ServerSettings server, IoSettings io) {
+import com.typesafe.config.Config;
+
+/**
+ * The server's config after every layer was applied and checked.
+ *
+ * @param config the whole resolved config, for the app's own entries (e.g. {@code auth.tokens})
+ */
+public record LoadedConfig(ServerSettings server, IoSettings io, Config config) {
 }

@@ -15,6 +15,9 @@ public interface IoSocket {
     /** The handshake's query parameters ({@code socket.handshake.query}). */
     Map<String, List<String>> handshakeQuery();
 
+    /** The auth payload a socket.io v4 client sent with its CONNECT ({@code socket.handshake.auth}); empty if none. */
+    Map<String, Object> auth();
+
     /** The client's address, e.g. {@code /127.0.0.1:50312}. */
     String remoteAddress();
 

@@ -43,6 +43,8 @@ final class Connection {
 
     private enum State { CONNECTING, OPEN, CLOSING, CLOSED }
 
+    private static final String INTERNAL_ERROR = "internal server error";
+
     private record HeldEmit(String event, Object[] args) {
     }
 
@@ -54,6 +56,7 @@ final class Connection {
     private final NamespaceChain chain;
     private final Executor lane;
     private final IoSocket socket;
+    private final String errorEvent;
     private final CompletableFuture<Void> disconnected = new CompletableFuture<>();
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
 
@@ -67,8 +70,11 @@ final class Connection {
     /**
      * @param connectSent whether the protocol already sent this namespace's CONNECT (Engine.IO 3 on {@code /}
      *                    does at transport open); if not, the connection sends it once established
+     * @param errorEvent  the event the client is sent when one of its packets fails, or empty for none
      */
-    Connection(ClientHead head, NamespaceClient client, NamespaceChain chain, Executor lane, boolean connectSent) {
+    Connection(ClientHead head, NamespaceClient client, NamespaceChain chain, Executor lane, boolean connectSent,
+               String errorEvent) {
+        this.errorEvent = errorEvent;
         this.head = head;
         this.client = client;
         this.chain = chain;
@@ -157,15 +163,18 @@ final class Connection {
 
     private void refuse(Throwable failure) {
         String reason = failure == null ? "connection refused by namespace " + namespace() : describe(failure);
-        log.info("connection of socket {} ({}) to namespace {} refused: {}",
+        log.warn("connection of socket {} from {} to namespace {} refused: {}",
                 socket.id(), socket.remoteAddress(), namespace(), reason);
         com.corundumstudio.socketio.protocol.Packet error = packet(PacketType.ERROR);
         error.setData(isV4() ? Map.of("message", reason) : reason);
         head.send(error);
         if (connectSent) {
-            client.disconnect(); // the client saw the CONNECT, so it also needs to hear the namespace is gone
+            // Engine.IO 3 on "/": the client saw the CONNECT, so it also needs to hear the namespace is gone. The
+            // session stays: the same client may still ask for other namespaces, each with its own middleware.
+            client.disconnect();
+        } else {
+            client.onDisconnect();
         }
-        client.onDisconnect();
     }
 
     /** Sends an event to the client, or holds it until the namespace's CONNECT has gone out. */
@@ -204,7 +213,10 @@ final class Connection {
                     if (failure != null) {
                         log.error("packet {} on namespace {} from socket {} failed: {}",
                                 packet.event(), namespace(), socket.id(), describe(failure), unwrap(failure));
-                        ack.sendAckData(Map.of("error", "internal server error")); // the details stay in the log
+                        ack.sendAckData(Map.of("error", INTERNAL_ERROR)); // the details stay in the log
+                        if (!errorEvent.isEmpty()) {
+                            emit(errorEvent, new Object[] {Map.of("message", INTERNAL_ERROR, "event", packet.event())});
+                        }
                     } else {
                         ack.sendAckData(); // a no-op if the controller answered the ack itself
                     }

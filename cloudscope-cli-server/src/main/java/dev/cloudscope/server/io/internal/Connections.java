@@ -35,14 +35,17 @@ final class Connections {
 
     private final Map<String, NamespaceChain> chains;
     private final Executor workers;
+    private final String errorEvent;
     /** The current connection per socket and namespace, the one packets go to. */
     private final ConcurrentMap<Key, Connection> live = new ConcurrentHashMap<>();
     /** Every connection whose chain has not finished, also one still closing that a reconnect replaced. */
     private final Set<Connection> running = ConcurrentHashMap.newKeySet();
 
-    Connections(Map<String, NamespaceChain> chains, Executor workers) {
+    /** @param errorEvent the event a client is sent when one of its packets fails, or empty for none */
+    Connections(Map<String, NamespaceChain> chains, Executor workers, String errorEvent) {
         this.chains = Map.copyOf(chains);
         this.workers = workers;
+        this.errorEvent = errorEvent;
     }
 
     /** netty-socketio calls the default namespace "", socket.io and our config "/". */
@@ -80,7 +83,8 @@ final class Connections {
 
     private void open(ClientHead head, NamespaceClient client, boolean connectSent) {
         NamespaceChain chain = chains.get(configName(client.getNamespace().getName()));
-        Connection connection = new Connection(head, client, chain, MoreExecutors.newSequentialExecutor(workers), connectSent);
+        Connection connection = new Connection(head, client, chain, MoreExecutors.newSequentialExecutor(workers), connectSent,
+                errorEvent);
         Key key = new Key(head.getSessionId(), client.getNamespace().getName());
         running.add(connection);
         live.put(key, connection);

@@ -96,14 +96,14 @@ public final class IoModule extends AbstractModule {
 
     @Provides
     @Singleton
-    Connections connections(Map<String, NamespaceChain> namespaces, ExecutorService workers) {
-        return new Connections(namespaces, workers);
+    Connections connections(Map<String, NamespaceChain> namespaces, ExecutorService workers, IoSettings io) {
+        return new Connections(namespaces, workers, io.errorEvent());
     }
 
     @Provides
     @Singleton
     IoServer server(ServerSettings settings, IoSettings io, Map<String, NamespaceChain> namespaces,
                     Connections connections, ExecutorService workers) {
-        return new IoServer(settings, namespaces.values(), connections, workers, io.shutdownTimeout());
+        return new IoServer(settings, io, namespaces.values(), connections, workers);
     }
 }

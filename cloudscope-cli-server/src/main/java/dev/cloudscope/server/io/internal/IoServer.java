@@ -5,10 +5,10 @@ import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.SocketConfig;
 import com.corundumstudio.socketio.SocketIONamespace;
 import com.corundumstudio.socketio.SocketIOServer;
+import dev.cloudscope.server.config.IoSettings;
 import dev.cloudscope.server.config.ServerSettings;
 import io.netty.util.concurrent.Future;
 import java.net.BindException;
-import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -25,16 +25,16 @@ public final class IoServer {
     private final Collection<NamespaceChain> namespaces;
     private final Connections connections;
     private final ExecutorService workers;
-    private final Duration shutdownTimeout;
+    private final IoSettings io;
     private SocketIOServer server;
 
-    IoServer(ServerSettings settings, Collection<NamespaceChain> namespaces, Connections connections,
-             ExecutorService workers, Duration shutdownTimeout) {
+    IoServer(ServerSettings settings, IoSettings io, Collection<NamespaceChain> namespaces, Connections connections,
+             ExecutorService workers) {
         this.settings = settings;
+        this.io = io;
         this.namespaces = namespaces;
         this.connections = connections;
         this.workers = workers;
-        this.shutdownTimeout = shutdownTimeout;
     }
 
     /** Binds and serves. Throws {@link IoServerException} with one clear line if it cannot. */
@@ -45,6 +45,10 @@ public final class IoServer {
         config.setJsonSupport(new AllArgsJsonSupport());
         config.setAckMode(AckMode.MANUAL); // our chain acks once the packet is done, not when a listener returns
         config.setExceptionListener(new QuietExceptionListener());
+        config.setMaxFramePayloadLength(io.maxPayloadBytes());
+        config.setMaxHttpContentLength(io.maxPayloadBytes());
+        config.setPingInterval((int) io.pingInterval().toMillis());
+        config.setPingTimeout((int) io.pingTimeout().toMillis());
         SocketConfig socket = new SocketConfig();
         socket.setReuseAddress(true); // a restart right after many clients left must not wait for TIME_WAIT
         socket.setTcpNoDelay(true);
@@ -94,10 +98,10 @@ public final class IoServer {
             return;
         }
         try {
-            connections.disconnectAll().get(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            connections.disconnectAll().get(io.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             log.warn("{} connections still running their disconnect path after {}; stopping anyway",
-                    connections.count(), shutdownTimeout);
+                    connections.count(), io.shutdownTimeout());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {

@@ -2,6 +2,7 @@ package dev.cloudscope.server.io.internal;
 
 import com.corundumstudio.socketio.SocketIOClient;
 import dev.cloudscope.server.io.IoSocket;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -29,6 +30,13 @@ final class SocketOnNamespace implements IoSocket {
     @Override
     public Map<String, List<String>> handshakeQuery() {
         return client.getHandshakeData().getUrlParams();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> auth() {
+        Object auth = client.getHandshakeData().getAuthToken();
+        return auth instanceof Map<?, ?> map ? Collections.unmodifiableMap((Map<String, Object>) map) : Map.of();
     }
 
     @Override

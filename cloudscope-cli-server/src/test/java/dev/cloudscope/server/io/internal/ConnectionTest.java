@@ -114,7 +114,7 @@ class ConnectionTest {
             ctx.socket().emit("res", "x");
             return next.call();
         }), List.of(), Map.of("seq", seq));
-        Connection connection = new Connection(head, client, chain, lane, false);
+        Connection connection = new Connection(head, client, chain, lane, false, "");
 
         connection.start();
         connection.onEvent(seq(1), noAck(client));
@@ -138,7 +138,7 @@ class ConnectionTest {
             journal.add("in");
             return slowCheck.thenCompose(ok -> next.call()).thenRun(() -> journal.add("out"));
         }), List.of(), Map.of("seq", seq));
-        Connection connection = new Connection(head, client, chain, lane, false);
+        Connection connection = new Connection(head, client, chain, lane, false, "");
         connection.start();
         lane.runAll();
         connection.onEvent(seq(1), noAck(client));
@@ -160,7 +160,7 @@ class ConnectionTest {
             ctx.socket().emit("res", "x"); // its CONNECT is out already: sent at once
             return CompletableFuture.failedFuture(new IllegalStateException("nope"));
         }), List.of(), Map.of());
-        Connection connection = new Connection(head, client, chain, lane, true);
+        Connection connection = new Connection(head, client, chain, lane, true, "");
 
         connection.start();
         lane.runAll();
@@ -174,7 +174,7 @@ class ConnectionTest {
         ClientHead head = head(EngineIOVersion.V4);
         NamespaceClient client = head.addNamespaceClient(new Namespace("/x", new Configuration()));
         NamespaceChain chain = new NamespaceChain("/x", List.of(), List.of(), Map.of("seq", seq));
-        Connection connection = new Connection(head, client, chain, lane, false);
+        Connection connection = new Connection(head, client, chain, lane, false, "");
         connection.start();
         connection.onEvent(seq(1), noAck(client));
         connection.onEvent(seq(2), noAck(client));

@@ -25,7 +25,11 @@ final class Conversation {
         String target = options.url.toString();
         CompletableFuture<Void> answered = new CompletableFuture<>();
 
-        CloudbuildClient client = CloudbuildClient.builder(options.url)
+        CloudbuildClient.Builder builder = CloudbuildClient.builder(options.url);
+        if (options.token != null && !options.token.isEmpty()) {
+            builder.auth("token", options.token);
+        }
+        CloudbuildClient client = builder
                 .onConnect(c -> {
                     out.println("connect!");
                     out.flush();

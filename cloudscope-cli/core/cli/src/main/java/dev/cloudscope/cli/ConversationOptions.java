@@ -37,4 +37,12 @@ final class ConversationOptions {
                 "Default: ${DEFAULT-VALUE}"
             })
     Duration timeout;
+
+    @Option(
+            names = "--token",
+            paramLabel = "TOKEN",
+            defaultValue = "${env:CLOUDSCOPE_TOKEN}",
+            description = {"The token to present when the server asks for one (auth.tokens): sent as socket.io's "
+                    + "auth payload {token}.", "Default: $CLOUDSCOPE_TOKEN"})
+    String token;
 }
