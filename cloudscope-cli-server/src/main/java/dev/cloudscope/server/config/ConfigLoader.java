@@ -122,7 +122,7 @@ public final class ConfigLoader {
         Duration pingTimeout = positiveMillis(config, "io.pingTimeout");
         String errorEvent = config.getString("io.errorEvent");
         return new IoSettings(byName, workerThreads, shutdownTimeout, (int) maxPayloadBytes, pingInterval, pingTimeout,
-                errorEvent);
+                errorEvent, config.getBoolean("io.debugEndpoint"));
     }
 
     private static Duration nonNegative(Config config, String path) {

@@ -6,10 +6,12 @@ import java.util.Map;
 /**
  * {@code io.*}: the twin of egg-socket.io's {@code config.io}, and the limits socket.io servers have.
  *
- * @param errorEvent the event a client is sent when its packet's chain fails, or empty for none
+ * @param errorEvent    the event a client is sent when its packet's chain fails, or empty for none
+ * @param debugEndpoint whether {@code GET /debug/connections} answers with the live connection count
  */
 public record IoSettings(Map<String, NamespaceSettings> namespaces, int workerThreads, Duration shutdownTimeout,
-                         int maxPayloadBytes, Duration pingInterval, Duration pingTimeout, String errorEvent) {
+                         int maxPayloadBytes, Duration pingInterval, Duration pingTimeout, String errorEvent,
+                         boolean debugEndpoint) {
 
     public IoSettings {
         namespaces = Map.copyOf(namespaces);

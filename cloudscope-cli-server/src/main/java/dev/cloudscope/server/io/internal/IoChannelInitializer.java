@@ -22,19 +22,21 @@ import java.lang.reflect.Field;
 final class IoChannelInitializer extends SocketIOChannelInitializer {
 
     private final Connections connections;
+    private final DebugEndpoint debugEndpoint;
     private IoPacketHandler packetHandler;
 
-    private IoChannelInitializer(Connections connections) {
+    private IoChannelInitializer(Connections connections, boolean debugEndpoint) {
         this.connections = connections;
+        this.debugEndpoint = debugEndpoint ? new DebugEndpoint(connections) : null;
     }
 
     /** Puts our initializer in {@code server}, and stops the timer of the default one it replaces. */
-    static void install(SocketIOServer server, Connections connections) {
+    static void install(SocketIOServer server, Connections connections, boolean debugEndpoint) {
         SocketIOChannelInitializer replaced = read(SocketIOServer.class, server, "pipelineFactory",
                 SocketIOChannelInitializer.class);
         // its timer thread is started already; netty reports it as a leak once the initializer is collected
         read(SocketIOChannelInitializer.class, replaced, "scheduler", CancelableScheduler.class).shutdown();
-        server.setPipelineFactory(new IoChannelInitializer(connections));
+        server.setPipelineFactory(new IoChannelInitializer(connections, debugEndpoint));
     }
 
     @Override
@@ -55,6 +57,10 @@ final class IoChannelInitializer extends SocketIOChannelInitializer {
         pipeline.replace(PACKET_HANDLER, PACKET_HANDLER, packetHandler);
         // outbound messages pass it before the HTTP encoder
         pipeline.addAfter(HTTP_ENCODER, "honestConnectionHeader", HonestConnectionHeader.INSTANCE);
+        if (debugEndpoint != null) {
+            // after the HTTP handlers (the compressor must see the request it answers), before socket.io's
+            pipeline.addBefore(PACKET_HANDLER, "debugEndpoint", debugEndpoint);
+        }
     }
 
     private static <T> T read(Class<?> owner, Object target, String name, Class<T> type) {

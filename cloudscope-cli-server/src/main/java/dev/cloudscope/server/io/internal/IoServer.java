@@ -55,7 +55,7 @@ public final class IoServer {
         config.setSocketConfig(socket);
 
         server = new SocketIOServer(config);
-        IoChannelInitializer.install(server, connections);
+        IoChannelInitializer.install(server, connections, io.debugEndpoint());
         for (NamespaceChain chain : namespaces) {
             String name = Connections.nettyName(chain.name());
             SocketIONamespace namespace = name.isEmpty() ? server.getNamespace(name) : server.addNamespace(name);
