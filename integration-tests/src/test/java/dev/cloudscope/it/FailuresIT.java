@@ -23,7 +23,7 @@ class FailuresIT {
     void theCliWithNoServerToTalkToSaysSoInOneLineAndFails() {
         String url = "http://127.0.0.1:" + FreePort.next();
 
-        ClientRun run = ClientRun.cli(dir, null, "chat", url, "--timeout", "5s");
+        ClientRun run = ClientRun.cli(dir, null, "chat", url, "--timeout", "2s");
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.stdout()).isEmpty();

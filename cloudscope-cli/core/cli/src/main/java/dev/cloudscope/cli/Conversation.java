@@ -20,8 +20,32 @@ final class Conversation {
     private Conversation() {
     }
 
+    /** A server that is not listening yet: tried again, every so often, until the timeout. */
+    private static final String NOT_LISTENING = "connection refused";
+    private static final long RETRY_PAUSE_MS = 250;
+
     static void run(ConversationOptions options, String event, PrintWriter out, Consumer<List<Object>> onAck)
             throws InterruptedException {
+        String target = options.url.toString();
+        long deadline = System.nanoTime() + options.timeout.toNanos();
+        while (true) {
+            try {
+                attempt(options, event, out, onAck, deadline - System.nanoTime());
+                return;
+            } catch (NotListening e) {
+                long left = deadline - System.nanoTime();
+                if (left <= TimeUnit.MILLISECONDS.toNanos(RETRY_PAUSE_MS)) {
+                    throw new CliFailure("cannot connect to " + target + ": " + NOT_LISTENING
+                            + " (tried for " + DurationConverter.format(options.timeout) + ")");
+                }
+                Thread.sleep(RETRY_PAUSE_MS);
+            }
+        }
+    }
+
+    /** One connection: succeeds once the server acked, or throws. */
+    private static void attempt(ConversationOptions options, String event, PrintWriter out,
+                                Consumer<List<Object>> onAck, long timeoutNanos) throws InterruptedException {
         String target = options.url.toString();
         CompletableFuture<Void> answered = new CompletableFuture<>();
 
@@ -43,23 +67,34 @@ final class Conversation {
                     out.println("res from server: " + firstAsString(args) + "!");
                     out.flush();
                 })
-                .onConnectError(reason -> answered.completeExceptionally(
-                        new CliFailure("cannot connect to " + target + ": " + reason)))
+                .onConnectError(reason -> answered.completeExceptionally(NOT_LISTENING.equals(reason)
+                        ? new NotListening()
+                        : new CliFailure("cannot connect to " + target + ": " + reason)))
                 .onDisconnect(reason -> answered.completeExceptionally(
                         new CliFailure(target + ": " + describeDisconnect(reason))))
                 .connect();
         try {
-            answered.get(options.timeout.toNanos(), TimeUnit.NANOSECONDS);
+            answered.get(timeoutNanos, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             throw new CliFailure("no answer from " + target + " within " + DurationConverter.format(options.timeout));
         } catch (ExecutionException e) {
             if (e.getCause() instanceof CliFailure failure) {
                 throw failure;
             }
+            if (e.getCause() instanceof NotListening notListening) {
+                throw notListening;
+            }
             throw new CliFailure(target + ": " + e.getCause());
         } finally {
             client.close();
             out.flush();
+        }
+    }
+
+    /** Nothing listens at the URL (yet). */
+    private static final class NotListening extends RuntimeException {
+        NotListening() {
+            super(NOT_LISTENING, null, false, false);
         }
     }
 

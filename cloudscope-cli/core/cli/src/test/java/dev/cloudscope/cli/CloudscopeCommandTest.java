@@ -90,11 +90,12 @@ class CloudscopeCommandTest {
     void reportsARefusedConnection() {
         String url = "http://127.0.0.1:" + ChatServer.freePort();
 
-        int code = run("chat", url);
+        int code = run("chat", url, "--timeout", "1s"); // it tries again until the timeout
 
         assertThat(code).isEqualTo(1);
         assertThat(out.toString()).isEmpty();
-        assertThat(err.toString()).isEqualTo("cloudscope: cannot connect to " + url + ": connection refused\n");
+        assertThat(err.toString())
+                .isEqualTo("cloudscope: cannot connect to " + url + ": connection refused (tried for 1s)\n");
     }
 
     @Test
