@@ -122,7 +122,8 @@ public final class ConfigLoader {
         Duration pingTimeout = positiveMillis(config, "io.pingTimeout");
         String errorEvent = config.getString("io.errorEvent");
         return new IoSettings(byName, workerThreads, shutdownTimeout, (int) maxPayloadBytes, pingInterval, pingTimeout,
-                errorEvent, config.getBoolean("io.debugEndpoint"));
+                errorEvent, config.getBoolean("io.debugEndpoint"), config.getBoolean("io.perMessageDeflate"),
+                config.getBoolean("io.httpCompression"));
     }
 
     private static Duration nonNegative(Config config, String path) {

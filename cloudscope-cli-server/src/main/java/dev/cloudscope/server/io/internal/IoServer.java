@@ -49,6 +49,10 @@ public final class IoServer {
         config.setMaxHttpContentLength(io.maxPayloadBytes());
         config.setPingInterval((int) io.pingInterval().toMillis());
         config.setPingTimeout((int) io.pingTimeout().toMillis());
+        // socket.io 3+ leaves permessage-deflate off by default; netty-socketio turns it on, and it costs about half
+        // the server's CPU per lesson round trip and 8x the memory per idle connection (bench/, docs/benchmarks.md)
+        config.setWebsocketCompression(io.perMessageDeflate());
+        config.setHttpCompression(io.httpCompression());
         SocketConfig socket = new SocketConfig();
         socket.setReuseAddress(true); // a restart right after many clients left must not wait for TIME_WAIT
         socket.setTcpNoDelay(true);

@@ -100,7 +100,8 @@ class IoServerTest {
         int port = TestServer.freePort();
         LoadedConfig config = new LoadedConfig(new ServerSettings("127.0.0.1", port), new IoSettings(
                 Map.of("/only", new NamespaceSettings("/only", List.of(), List.of())), 2, Duration.ofSeconds(1),
-                1_000_000, Duration.ofSeconds(25), Duration.ofSeconds(20), "", false), ConfigFactory.empty());
+                1_000_000, Duration.ofSeconds(25), Duration.ofSeconds(20), "", false, false, false),
+                ConfigFactory.empty());
         TestServer server = track(TestServer.start(List.of(new ConfigModule(config), new IoModule(), new AbstractModule() {
             @Override
             protected void configure() {
