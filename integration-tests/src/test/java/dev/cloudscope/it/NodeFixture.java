@@ -31,6 +31,16 @@ final class NodeFixture {
         return List.of("node", dir().resolve("client.js").toString(), generation, url, mode);
     }
 
+    /**
+     * {@code node load.js --url URL --clients N --seconds D --gen v2|v4}: N concurrent lesson clients for D seconds,
+     * one JSON line of totals at the end (see load.js).
+     */
+    static List<String> loadCommand(String url, int clients, int seconds, String generation) {
+        ensureInstalled();
+        return List.of("node", dir().resolve("load.js").toString(), "--url", url, "--clients", String.valueOf(clients),
+                "--seconds", String.valueOf(seconds), "--gen", generation);
+    }
+
     private static synchronized void ensureInstalled() {
         if (installed) {
             return;

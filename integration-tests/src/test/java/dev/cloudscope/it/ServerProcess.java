@@ -4,6 +4,10 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +22,9 @@ import java.util.regex.Pattern;
 final class ServerProcess implements AutoCloseable {
 
     static final Pattern READY = Pattern.compile("listening on http://([^:\\s]+):(\\d+) \\(pid (\\d+)\\)");
+    private static final Pattern CONNECTIONS = Pattern.compile("\"connections\"\\s*:\\s*(\\d+)");
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
 
     private final Process process;
     private final Trace trace;
@@ -34,9 +41,17 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts the server on {@code port} and returns once it printed its ready line. */
     static ServerProcess start(Path dir, Trace trace, int port, String... extraArgs) {
+        return start(dir, trace, port, List.of(), extraArgs);
+    }
+
+    /**
+     * Starts the server on {@code port} with JVM options before {@code -jar} (e.g. {@code -Dio.debugEndpoint=true})
+     * and returns once it printed its ready line.
+     */
+    static ServerProcess start(Path dir, Trace trace, int port, List<String> jvmOptions, String... extraArgs) {
         List<String> args = new ArrayList<>(List.of("--port", String.valueOf(port)));
         args.addAll(List.of(extraArgs));
-        ServerProcess server = launch(dir, trace, port, args.toArray(String[]::new));
+        ServerProcess server = launch(dir, trace, port, jvmOptions, args.toArray(String[]::new));
         await().atMost(Duration.ofSeconds(30)).until(() -> server.readyLine() != null || !server.process.isAlive());
         if (server.readyLine() == null) {
             String err = server.stderr();
@@ -51,7 +66,14 @@ final class ServerProcess implements AutoCloseable {
      * where the test expects it, for {@link #url}.
      */
     static ServerProcess launch(Path dir, Trace trace, int port, String... args) {
-        List<String> command = new ArrayList<>(List.of(Jars.java(), "-jar", Jars.server().toString()));
+        return launch(dir, trace, port, List.of(), args);
+    }
+
+    /** As {@link #launch(Path, Trace, int, String...)}, with JVM options before {@code -jar}. */
+    static ServerProcess launch(Path dir, Trace trace, int port, List<String> jvmOptions, String... args) {
+        List<String> command = new ArrayList<>(List.of(Jars.java()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", Jars.server().toString()));
         command.addAll(List.of(args));
         Path stderr = dir.resolve("server-" + port + "-" + System.nanoTime() + ".err");
         try {
@@ -119,13 +141,22 @@ final class ServerProcess implements AutoCloseable {
 
     /** Sends SIGTERM to the server's pid and waits for it to exit; returns the exit code. */
     int terminate() {
+        return terminate(Duration.ofSeconds(20));
+    }
+
+    /**
+     * Sends SIGTERM to the server's pid and waits up to {@code bound} for it to exit; returns the exit code. If it
+     * is still running then, it is killed and this fails.
+     */
+    int terminate(Duration bound) {
         if (process.isAlive()) {
             process.destroy(); // SIGTERM on Unix
         }
         try {
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                throw new AssertionError("server " + pid() + " ignored SIGTERM for 20 s; killed");
+                throw new AssertionError("server " + pid() + " still running " + bound.toMillis()
+                        + " ms after SIGTERM; killed");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -133,6 +164,30 @@ final class ServerProcess implements AutoCloseable {
         }
         exitCode = process.exitValue();
         return exitCode;
+    }
+
+    /** Sends {@code signal} (e.g. {@code STOP}, {@code CONT}, {@code KILL}) to the server's pid with kill(1). */
+    void signal(String signal) {
+        Signals.send(pid(), signal);
+    }
+
+    /** {@code GET /debug/connections} (the server must run with {@code -Dio.debugEndpoint=true}): the count. */
+    int debugConnections() {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + port + "/debug/connections"))
+                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            Matcher matcher = CONNECTIONS.matcher(response.body());
+            if (response.statusCode() != 200 || !matcher.find()) {
+                throw new AssertionError("GET /debug/connections: " + response.statusCode() + " " + response.body());
+            }
+            return Integer.parseInt(matcher.group(1));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     @Override

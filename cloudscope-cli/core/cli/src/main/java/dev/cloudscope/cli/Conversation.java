@@ -28,17 +28,22 @@ final class Conversation {
             throws InterruptedException {
         String target = options.url.toString();
         long deadline = System.nanoTime() + options.timeout.toNanos();
+        CliFailure notListening = new CliFailure("cannot connect to " + target + ": " + NOT_LISTENING
+                + " (tried for " + DurationConverter.format(options.timeout) + ")");
+        boolean refusedBefore = false;
         while (true) {
             try {
                 attempt(options, event, out, onAck, deadline - System.nanoTime());
                 return;
             } catch (NotListening e) {
-                long left = deadline - System.nanoTime();
-                if (left <= TimeUnit.MILLISECONDS.toNanos(RETRY_PAUSE_MS)) {
-                    throw new CliFailure("cannot connect to " + target + ": " + NOT_LISTENING
-                            + " (tried for " + DurationConverter.format(options.timeout) + ")");
+                refusedBefore = true;
+                if (deadline - System.nanoTime() <= TimeUnit.MILLISECONDS.toNanos(2 * RETRY_PAUSE_MS)) {
+                    throw notListening; // too little time left for another try to mean anything
                 }
                 Thread.sleep(RETRY_PAUSE_MS);
+            } catch (NoAnswer e) {
+                // a last try that ran out of time before its refusal came is still "not listening"
+                throw refusedBefore ? notListening : e;
             }
         }
     }
@@ -76,7 +81,7 @@ final class Conversation {
         try {
             answered.get(timeoutNanos, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            throw new CliFailure("no answer from " + target + " within " + DurationConverter.format(options.timeout));
+            throw new NoAnswer("no answer from " + target + " within " + DurationConverter.format(options.timeout));
         } catch (ExecutionException e) {
             if (e.getCause() instanceof CliFailure failure) {
                 throw failure;
@@ -88,6 +93,13 @@ final class Conversation {
         } finally {
             client.close();
             out.flush();
+        }
+    }
+
+    /** The time ran out. */
+    private static final class NoAnswer extends CliFailure {
+        NoAnswer(String message) {
+            super(message);
         }
     }
 
