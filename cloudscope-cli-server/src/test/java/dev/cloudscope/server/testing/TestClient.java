@@ -7,6 +7,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
@@ -31,7 +32,7 @@ public final class TestClient implements AutoCloseable {
     private final OkHttpClient http;
     private final Socket socket;
 
-    private TestClient(String url, String query, String... events) {
+    private TestClient(String url, String query, Map<String, String> auth, String... events) {
         http = new OkHttpClient.Builder().readTimeout(1, TimeUnit.MINUTES).build();
         IO.Options options = new IO.Options();
         options.transports = new String[] {"websocket"};
@@ -40,6 +41,7 @@ public final class TestClient implements AutoCloseable {
         options.callFactory = http;
         options.webSocketFactory = http;
         options.query = query;
+        options.auth = auth;
         socket = IO.socket(URI.create(url), options);
         socket.on(Socket.EVENT_CONNECT, args -> record(Socket.EVENT_CONNECT, args));
         socket.on(Socket.EVENT_CONNECT_ERROR, args -> record(Socket.EVENT_CONNECT_ERROR, args));
@@ -51,7 +53,14 @@ public final class TestClient implements AutoCloseable {
 
     /** Connects to {@code url} and records {@code events} besides connect, connect_error and disconnect. */
     public static TestClient connectWithQuery(String url, String query, String... events) {
-        TestClient client = new TestClient(url, query, events);
+        TestClient client = new TestClient(url, query, null, events);
+        client.socket.connect();
+        return client;
+    }
+
+    /** Connects with socket.io v4's auth payload ({@code auth: {token: ...}} in its CONNECT). */
+    public static TestClient connectWithAuth(String url, Map<String, String> auth, String... events) {
+        TestClient client = new TestClient(url, null, auth, events);
         client.socket.connect();
         return client;
     }

@@ -4,6 +4,7 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Module;
 import com.google.inject.Stage;
+import com.google.inject.util.Modules;
 import dev.cloudscope.server.config.ConfigLoader;
 import dev.cloudscope.server.config.ConfigModule;
 import dev.cloudscope.server.config.LoadedConfig;
@@ -15,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -43,6 +45,44 @@ public final class TestServer implements AutoCloseable {
     public static TestServer startLesson() {
         int port = freePort();
         return start(Guice.createInjector(Stage.PRODUCTION, Plugins.enabled(load("", port))), port);
+    }
+
+    /**
+     * The lesson's server as Main builds it ({@link Plugins#enabled}: ConfigModule, IoModule, the real AppModule),
+     * with the test's config layered over the embedded defaults.
+     */
+    public static TestServer startLesson(String hocon) {
+        int port = freePort();
+        return start(Plugins.enabled(load(hocon, port)), port);
+    }
+
+    /**
+     * The lesson's server with the test's config, and {@code additions} overriding the app's bindings, e.g. a
+     * {@code Routes} that defines the lesson's routes and the test's own, and extra middleware bound by name.
+     */
+    public static TestServer startLesson(String hocon, Module additions) {
+        int port = freePort();
+        return start(List.of(Modules.override(Plugins.enabled(load(hocon, port))).with(additions)), port);
+    }
+
+    /** Stops every server at once: each stop waits seconds for netty's graceful shutdown, so not one after another. */
+    public static void closeAll(TestServer... servers) {
+        List<Thread> stopping = new ArrayList<>();
+        for (TestServer server : servers) {
+            if (server != null) {
+                Thread thread = new Thread(server::close, "stop-test-server-" + server.port());
+                thread.start();
+                stopping.add(thread);
+            }
+        }
+        for (Thread thread : stopping) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Starts whatever server {@code modules} build. */

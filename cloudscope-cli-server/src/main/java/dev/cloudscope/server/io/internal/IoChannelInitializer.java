@@ -10,6 +10,7 @@ import com.corundumstudio.socketio.namespace.NamespacesHub;
 import com.corundumstudio.socketio.protocol.PacketDecoder;
 import com.corundumstudio.socketio.scheduler.CancelableScheduler;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import java.lang.reflect.Field;
 
 /**
@@ -55,8 +56,13 @@ final class IoChannelInitializer extends SocketIOChannelInitializer {
     protected void addSocketioHandlers(ChannelPipeline pipeline) {
         super.addSocketioHandlers(pipeline);
         pipeline.replace(PACKET_HANDLER, PACKET_HANDLER, packetHandler);
+        // the HTTP encoder right after the decoder, so that what the aggregator answers (413 for a body over
+        // io.maxPayloadBytes) is encoded too; netty-socketio puts it after the aggregator, where its 413 is lost
+        pipeline.remove(HTTP_ENCODER);
+        pipeline.addAfter(HTTP_REQUEST_DECODER, HTTP_ENCODER, new HttpResponseEncoder());
         // outbound messages pass it before the HTTP encoder
         pipeline.addAfter(HTTP_ENCODER, "honestConnectionHeader", HonestConnectionHeader.INSTANCE);
+        pipeline.addBefore(PACKET_HANDLER, "protocolVersionCheck", ProtocolVersionCheck.INSTANCE);
         if (debugEndpoint != null) {
             // after the HTTP handlers (the compressor must see the request it answers), before socket.io's
             pipeline.addBefore(PACKET_HANDLER, "debugEndpoint", debugEndpoint);

@@ -16,7 +16,6 @@ import com.corundumstudio.socketio.protocol.PacketType;
 import com.corundumstudio.socketio.transport.NamespaceClient;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.util.CharsetUtil;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.List;
 import java.util.Map;
@@ -54,21 +53,44 @@ final class IoPacketHandler extends InPacketHandler {
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, PacketsMessage message) throws Exception {
+    protected void channelRead0(ChannelHandlerContext ctx, PacketsMessage message) {
         ByteBuf content = message.getContent();
         ClientHead client = message.getClient();
         while (content.isReadable()) {
+            // One packet at a time: netty-socketio's decoder copies each packet after the first out of a message
+            // that joins several with \u001e, and never releases the copy (a leak per packet). A raw \u001e cannot
+            // occur inside a valid packet (JSON escapes control characters), so cutting there is safe.
+            int separator = content.bytesBefore(RECORD_SEPARATOR);
+            ByteBuf one = separator < 0 ? content : content.readSlice(separator);
             try {
-                Packet packet = netty.decoder().decodePackets(content, client);
-                if (!handle(packet, client, message, ctx.executor())) {
-                    return;
+                while (one.isReadable()) {
+                    Packet packet = netty.decoder().decodePackets(one, client);
+                    if (!handle(packet, client, message, ctx.executor())) {
+                        return;
+                    }
                 }
             } catch (Exception e) {
-                log.error("Error during data processing. Client sessionId: {}, data: {}",
-                        client.getSessionId(), content.toString(CharsetUtil.UTF_8), e);
-                throw e;
+                // a client's bad packet: drop the rest of its message, tell the operator in one line (the kind of
+                // error only: parser messages quote the content, which may hold a token), keep serving everyone
+                log.warn("dropped a malformed packet from socket {} ({}): {}", client.getSessionId(),
+                        client.getRemoteAddress(), rootCause(e).getClass().getSimpleName());
+                log.debug("the malformed packet's error", e);
+                return;
+            }
+            if (separator >= 0) {
+                content.skipBytes(1);
             }
         }
+    }
+
+    private static final byte RECORD_SEPARATOR = 0x1E;
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root;
     }
 
     /** The protocol's own refusal of a namespace the server does not have. */

@@ -1,0 +1,129 @@
+package dev.cloudscope.server.app.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.inject.CreationException;
+import com.google.inject.Guice;
+import com.google.inject.Stage;
+import com.typesafe.config.ConfigFactory;
+import dev.cloudscope.server.config.ConfigProblem;
+import dev.cloudscope.server.config.LoadedConfig;
+import dev.cloudscope.server.config.Plugins;
+import dev.cloudscope.server.testing.TestServer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Tokens}, on config as the server loads it ({@code auth.tokens} in a HOCON file layered over the embedded
+ * defaults by ConfigLoader): who may connect.
+ */
+class TokensTest {
+
+    private static Tokens tokens(String hocon) {
+        return new Tokens(TestServer.load(hocon, 7001).config());
+    }
+
+    @Test
+    void aConfiguredTokenIsAcceptedAndEveryOtherStringIsRejected() {
+        Tokens tokens = tokens("auth.tokens = [\"s3cret\", \"other-one\"]");
+
+        assertThat(tokens.required()).isTrue();
+        assertThat(tokens.accepts("s3cret")).isTrue();
+        assertThat(tokens.accepts("other-one")).isTrue();
+        assertThat(tokens.accepts("wrong")).isFalse();
+        assertThat(tokens.accepts("s3cre")).as("a prefix").isFalse();
+        assertThat(tokens.accepts("s3cret ")).as("a longer string").isFalse();
+        assertThat(tokens.accepts("S3CRET")).as("another case").isFalse();
+        assertThat(tokens.accepts("")).as("the empty string").isFalse();
+    }
+
+    @Test
+    void noTokenAtAllIsRejectedWhenTokensAreRequired() {
+        Tokens tokens = tokens("auth.tokens = [s3cret]");
+
+        assertThat(tokens.accepts(null)).isFalse();
+    }
+
+    @Test
+    void anEmptyListLetsEveryoneInAsTheLessonDoes() {
+        Tokens tokens = tokens("auth.tokens = []");
+
+        assertThat(tokens.required()).isFalse();
+        assertThat(tokens.accepts(null)).isTrue();
+        assertThat(tokens.accepts("")).isTrue();
+        assertThat(tokens.accepts("anything")).isTrue();
+    }
+
+    @Test
+    void theEmbeddedDefaultsAreOpen() {
+        Tokens tokens = tokens("");
+
+        assertThat(tokens.required()).isFalse();
+        assertThat(tokens.accepts(null)).isTrue();
+    }
+
+    @Test
+    void aConfigWithoutAnAuthSectionIsOpen() {
+        Tokens tokens = new Tokens(ConfigFactory.empty());
+
+        assertThat(tokens.required()).isFalse();
+        assertThat(tokens.accepts(null)).isTrue();
+    }
+
+    @Test
+    void tokensThatAreNotAListAreAConfigProblemNamingTheKey() {
+        assertThatThrownBy(() -> tokens("auth.tokens = s3cret"))
+                .isInstanceOf(ConfigProblem.class)
+                .hasMessageContaining("auth.tokens")
+                .satisfies(problem -> assertThat(problem.getMessage()).doesNotContain("\n"));
+    }
+
+    @Test
+    void tokensThatAreNotStringsAreAConfigProblemNamingTheKey() {
+        assertThatThrownBy(() -> tokens("auth.tokens = [{ token = s3cret }]"))
+                .isInstanceOf(ConfigProblem.class)
+                .hasMessageContaining("auth.tokens");
+    }
+
+    @Test
+    void anEmptyTokenIsAConfigProblem() {
+        assertThatThrownBy(() -> tokens("auth.tokens = [s3cret, \"\"]"))
+                .isInstanceOf(ConfigProblem.class)
+                .hasMessageContaining("auth.tokens");
+    }
+
+    @Test
+    void aBadTokensEntryStopsTheServerBeforeItServesAnyone() {
+        LoadedConfig config = TestServer.load("auth.tokens = s3cret", TestServer.freePort());
+
+        assertThatThrownBy(() -> Guice.createInjector(Stage.PRODUCTION, Plugins.enabled(config)))
+                .isInstanceOf(CreationException.class)
+                .satisfies(e -> assertThat(configProblemIn(e).getMessage()).contains("auth.tokens"));
+    }
+
+    @Test
+    void theConfigProblemNeverEchoesTheTokens() {
+        assertThatThrownBy(() -> tokens("auth.tokens = [s3cret-value, \"\"]"))
+                .isInstanceOf(ConfigProblem.class)
+                .satisfies(problem -> assertThat(problem.getMessage()).doesNotContain("s3cret-value"));
+    }
+
+    /** The ConfigProblem behind a CreationException, where Main looks for it: in its error messages' causes. */
+    private static ConfigProblem configProblemIn(Throwable failure) {
+        List<Throwable> causes = new ArrayList<>();
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            causes.add(cause);
+        }
+        if (failure instanceof CreationException creation) {
+            creation.getErrorMessages().forEach(message -> {
+                for (Throwable cause = message.getCause(); cause != null; cause = cause.getCause()) {
+                    causes.add(cause);
+                }
+            });
+        }
+        return causes.stream().filter(ConfigProblem.class::isInstance).map(ConfigProblem.class::cast).findFirst()
+                .orElseThrow(() -> new AssertionError("no ConfigProblem behind " + failure));
+    }
+}
