@@ -14,9 +14,12 @@ import com.corundumstudio.socketio.protocol.Packet;
 import com.corundumstudio.socketio.protocol.PacketDecoder;
 import com.corundumstudio.socketio.protocol.PacketType;
 import com.corundumstudio.socketio.transport.NamespaceClient;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.EventExecutor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -64,7 +67,7 @@ final class IoPacketHandler extends InPacketHandler {
             ByteBuf one = separator < 0 ? content : content.readSlice(separator);
             try {
                 while (one.isReadable()) {
-                    Packet packet = netty.decoder().decodePackets(one, client);
+                    Packet packet = isV4Connect(one, client) ? decodeV4Connect(one) : netty.decoder().decodePackets(one, client);
                     if (!handle(packet, client, message, ctx.executor())) {
                         return;
                     }
@@ -84,6 +87,34 @@ final class IoPacketHandler extends InPacketHandler {
     }
 
     private static final byte RECORD_SEPARATOR = 0x1E;
+
+    private static boolean isV4Connect(ByteBuf packet, ClientHead client) {
+        return EngineIOVersion.V4.equals(client.getEngineIOVersion()) && packet.readableBytes() >= 2
+                && packet.getByte(packet.readerIndex()) == '4' && packet.getByte(packet.readerIndex() + 1) == '0';
+    }
+
+    /**
+     * {@code 40[/nsp,][auth JSON]}, decoded here: netty-socketio's decoder takes everything before the packet's
+     * first '[' for its namespace and ack id, so an auth payload holding a '[' (an array, a token) broke it.
+     */
+    private static Packet decodeV4Connect(ByteBuf buffer) throws IOException {
+        String text = buffer.readCharSequence(buffer.readableBytes(), StandardCharsets.UTF_8).toString().substring(2);
+        String namespace = "";
+        if (text.startsWith("/")) {
+            int comma = text.indexOf(',');
+            namespace = comma < 0 ? text : text.substring(0, comma);
+            text = comma < 0 ? "" : text.substring(comma + 1);
+        }
+        Packet connect = new Packet(PacketType.MESSAGE, EngineIOVersion.V4);
+        connect.setSubType(PacketType.CONNECT);
+        connect.setNsp(namespace.equals("/") ? Namespace.DEFAULT_NAME : namespace);
+        if (!text.isEmpty()) {
+            connect.setData(AUTH_JSON.readValue(text, Object.class));
+        }
+        return connect;
+    }
+
+    private static final ObjectMapper AUTH_JSON = new ObjectMapper();
 
     private static Throwable rootCause(Throwable e) {
         Throwable root = e;
