@@ -502,9 +502,6 @@ class HostileInputTest {
             Lesson.assertServed(server);
         }
 
-        @Disabled("BUG: the oversize frame's close frame (1009) never reaches the client: netty's WebSocket decoder writes "
-                + "it from its own position at the head of netty-socketio's pipeline, where no encoder is left to "
-                + "encode it; the client sees the TCP connection drop (1006)")
         @Test
         void aFrameOverTheLimitIsClosedWithCode1009AndAReason() {
             WireClient client = connectedToRoot();

@@ -11,6 +11,7 @@ import com.corundumstudio.socketio.protocol.PacketDecoder;
 import com.corundumstudio.socketio.scheduler.CancelableScheduler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import java.lang.reflect.Field;
 
 /**
@@ -63,6 +64,14 @@ final class IoChannelInitializer extends SocketIOChannelInitializer {
         // outbound messages pass it before the HTTP encoder
         pipeline.addAfter(HTTP_ENCODER, "honestConnectionHeader", HonestConnectionHeader.INSTANCE);
         pipeline.addBefore(PACKET_HANDLER, "protocolVersionCheck", ProtocolVersionCheck.INSTANCE);
+        // the WebSocket decoder takes the HTTP decoder's place at the head of the pipeline and answers a frame
+        // over io.maxPayloadBytes with a close frame (1009) written from there, where no encoder would see it
+        WebSocket13FrameEncoder closeFrames = new WebSocket13FrameEncoder(false);
+        if (pipeline.get(SSL_HANDLER) != null) {
+            pipeline.addAfter(SSL_HANDLER, "webSocketCloseEncoder", closeFrames);
+        } else {
+            pipeline.addFirst("webSocketCloseEncoder", closeFrames);
+        }
         if (debugEndpoint != null) {
             // after the HTTP handlers (the compressor must see the request it answers), before socket.io's
             pipeline.addBefore(PACKET_HANDLER, "debugEndpoint", debugEndpoint);
