@@ -88,6 +88,27 @@ public final class IoServer {
         return "cannot listen on " + where + ": " + (cause == null ? "unknown error" : cause.getMessage());
     }
 
+    /**
+     * netty-socketio's stop waits for its event loops without a bound, and once in a while (seen here, after
+     * polling sessions) one of them never finishes: the process then hung after SIGTERM. Every client has had its
+     * disconnect path by now, so we give it what is left of io.shutdownTimeout (at least 5 s) and go on.
+     */
+    private static void stopNetty(SocketIOServer server, long millis) {
+        Thread stopper = new Thread(server::stop, "socketio-stop");
+        stopper.setDaemon(true);
+        stopper.start();
+        try {
+            stopper.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (stopper.isAlive()) {
+            log.info("netty-socketio's event loops did not stop within {} ms; leaving them to the exit", millis);
+        }
+    }
+
+    private static final long NETTY_STOP_MILLIS = 5000;
+
     /** Live connections (each client on each namespace) whose disconnect path has not run yet. */
     public int connectionCount() {
         return connections.count();
@@ -101,6 +122,7 @@ public final class IoServer {
         if (server == null) {
             return;
         }
+        long deadline = System.nanoTime() + io.shutdownTimeout().toNanos();
         try {
             connections.disconnectAll().get(io.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -111,7 +133,8 @@ public final class IoServer {
         } catch (Exception e) {
             log.warn("while disconnecting clients: {}", e.toString());
         }
-        server.stop();
+        // what is left of the shutdown timeout, but at least what netty's graceful stop takes (2 x 2 s quiet)
+        stopNetty(server, Math.max(NETTY_STOP_MILLIS, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         workers.shutdown();
         server = null;
     }
