@@ -74,22 +74,11 @@ final class CliProcess implements AutoCloseable {
     }
 
     String stderr() {
-        try {
-            return Files.readString(err, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Processes.read(err);
     }
 
     @Override
     public void close() {
-        if (process.isAlive()) {
-            process.destroyForcibly();
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Processes.kill(process);
     }
 }

@@ -117,23 +117,13 @@ final class NodeLoad implements AutoCloseable {
 
     /** SIGKILL, and wait for it to be gone. */
     void kill() {
-        process.destroyForcibly();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                throw new AssertionError("load.js " + pid() + " survived SIGKILL for 10 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
+        if (!Processes.kill(process)) {
+            throw new AssertionError("load.js " + pid() + " survived SIGKILL for 10 s");
         }
     }
 
     String stderr() {
-        try {
-            return Files.readString(err, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Processes.read(err);
     }
 
     @Override
