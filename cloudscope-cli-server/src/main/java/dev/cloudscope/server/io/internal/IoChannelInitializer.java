@@ -12,6 +12,7 @@ import com.corundumstudio.socketio.scheduler.CancelableScheduler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import java.lang.reflect.Field;
 
 /**
@@ -72,6 +73,11 @@ final class IoChannelInitializer extends SocketIOChannelInitializer {
         } else {
             pipeline.addFirst("webSocketCloseEncoder", closeFrames);
         }
+        // netty-socketio flushes every frame it writes; a round trip's replies (written by the worker lane, each a
+        // task on the event loop) then cost one write syscall each. Flushes made outside a read are deferred to
+        // one flush task on the event loop, and those made while a read is in progress to its end: one write.
+        pipeline.addFirst("flushConsolidation", new FlushConsolidationHandler(
+                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         if (debugEndpoint != null) {
             // after the HTTP handlers (the compressor must see the request it answers), before socket.io's
             pipeline.addBefore(PACKET_HANDLER, "debugEndpoint", debugEndpoint);
