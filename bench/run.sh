@@ -271,6 +271,12 @@ run_peer() {  # NAME: the peer's scenarios; idle memory on a fresh instance, the
         --concurrency "$churn_concurrency" --warmup 2 --duration "$duration" --label "$name"
       log "  $(summary "churn-$name-$mode")"
     done
+    if has "$generators" netty; then # the generator that is not the limit (socket.io-client's saturates its core)
+      log "$name: churn, $churn_concurrency at a time, Netty generator"
+      netty_load "churn-$name-netty" --scenario churn "${common[@]}" --concurrency "$churn_concurrency" \
+        --warmup "$warmup" --duration "$duration" --label "$name"
+      log "  $(summary "churn-$name-netty")"
+    fi
   fi
 
   log "$name: stopping (SIGTERM to pid $server_pid); it printed $(grep -c '^chat : ' "$work/$name.out" || true) chat lines"

@@ -80,18 +80,20 @@ if (timeouts.length) {
 md('');
 
 // ---- churn
-md('## Churn: 50 sessions at a time (connect, auth reply, chat, both replies, disconnect), socket.io-client 2.5.0');
+md('## Churn: 50 sessions at a time (connect, auth reply, chat, both replies, disconnect)');
 md('');
 md('Server CPU per session includes everything a session costs the server: handshake(s), the upgrade, the connection middleware, the chat, the disconnect path.');
 md('');
-md('| peer | transport | sessions/s | server CPU µs / session | server core | generator core | p50 ms | p99 ms | errors |');
-md('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+md('| peer | client | transport | sessions/s | server CPU µs / session | server core | generator core | p50 ms | p99 ms | errors |');
+md('|---|---|---|---:|---:|---:|---:|---:|---:|---:|');
+const CHURN_MODES = ['websocket', 'polling', 'netty'];
+const CHURN_CLIENT = { websocket: 'socket.io-client 2.5.0', polling: 'socket.io-client 2.5.0', netty: 'Netty generator (EIO 3)' };
+const CHURN_HOW = { polling: 'polling first, then upgrade', websocket: 'WebSocket only', netty: 'WebSocket only' };
 for (const peer of PEERS) {
-  for (const mode of ['websocket', 'polling']) {
+  for (const mode of CHURN_MODES) {
     const r = raw[`churn-${peer}-${mode}`];
     if (!r) continue;
-    const how = { polling: 'polling first, then upgrade', websocket: 'WebSocket only' }[mode];
-    md(`| ${peer} | ${how} | ${fmt(r.per_s)} | ` +
+    md(`| ${peer} | ${CHURN_CLIENT[mode]} | ${CHURN_HOW[mode]} | ${fmt(r.per_s)} | ` +
       `${fmt(r.server_us_per_op, 0)} | ${pct(r.server_core)} | ${pct(r.gen_core)} | ${fmt(r.p50_ms, 1)} | ${fmt(r.p99_ms, 1)} | ` +
       `${r.errors + (r.wrong_replies || 0)} |`);
   }
@@ -169,10 +171,10 @@ for (const client of ['v2', 'netty']) {
   row(`p99 latency, ${CLIENT_NAME[client]}, 1000 clients`, field('ours', client, 1000, 'p99_ms'), field('egg', client, 1000, 'p99_ms'),
     field('floor', client, 1000, 'p99_ms'), field('floor-deflate', client, 1000, 'p99_ms'), '≤ 0.25×');
 }
-for (const mode of ['websocket', 'polling']) {
+for (const mode of CHURN_MODES) {
   const c = peer => raw[`churn-${peer}-${mode}`] && raw[`churn-${peer}-${mode}`].per_s;
   ft = c('floor-tuned');
-  if (c('ours')) row(`churn sessions/s, ${mode}`, c('ours'), c('egg'), c('floor'), c('floor-deflate'), '≥ 3×');
+  if (c('ours')) row(`churn sessions/s, ${CHURN_CLIENT[mode]}, ${CHURN_HOW[mode]}`, c('ours'), c('egg'), c('floor'), c('floor-deflate'), '≥ 3×');
 }
 for (const i of [0, 1]) {
   const l = peer => raw[`idle-${peer}-v2`] && raw[`idle-${peer}-v2`].levels[i];

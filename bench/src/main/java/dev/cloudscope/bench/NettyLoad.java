@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The benchmark's efficient load generator for the round-trip scenario: the lesson's client speaking Engine.IO 3
+ * The benchmark's efficient load generator for the round-trip and churn scenarios: the lesson's client speaking Engine.IO 3
  * (or 4) and socket.io's packets itself over Netty WebSocket connections, all on one event loop thread, so that it
  * costs a fraction of what socket.io-client costs per round trip and the server under test is the side that
  * saturates.
@@ -55,9 +55,15 @@ import java.util.stream.Stream;
  * {@code 42["res","Hello Man!!"]}, again. Engine.IO 3 clients ping every 25 s; Engine.IO 4 clients answer the
  * server's pings.
  *
+ * <p>{@code --scenario churn}: {@code --concurrency C} sessions at a time, each a new connection: the upgrade, the
+ * CONNECT and the auth reply, one chat and both replies (a session's latency: connect to second reply), then what
+ * socket.io-client 2.x's {@code close()} sends, {@code 41} and a WebSocket close frame; the next session starts at
+ * once, as the Node generator's does.
+ *
  * <pre>java -cp cloudscope-bench.jar dev.cloudscope.bench.NettyLoad --url http://127.0.0.1:P --server-pid PID
- *     [--clients N] [--warmup S] [--duration S] [--eio 3|4] [--deflate on|off] [--label L]</pre>
- * Prints one JSON object, with the fields of the Node generator's rt result. Bounded: connects within 60 s,
+ *     [--scenario rt|churn] [--clients N] [--concurrency C] [--warmup S] [--duration S] [--eio 3|4]
+ *     [--deflate on|off] [--label L]</pre>
+ * Prints one JSON object, with the fields of the Node generator's rt or churn result. Bounded: connects within 60 s,
  * in-flight round trips get 5 s at the end, and the whole run is cut after warmup + duration + 90 s.
  */
 public final class NettyLoad {
@@ -71,6 +77,7 @@ public final class NettyLoad {
     private static final byte[] CONNECT_V4 = "40".getBytes(CharsetUtil.UTF_8);
     private static final byte[] PING = "2".getBytes(CharsetUtil.UTF_8);
     private static final byte[] PONG = "3".getBytes(CharsetUtil.UTF_8);
+    private static final byte[] DISCONNECT = "41".getBytes(CharsetUtil.UTF_8);
 
     // state below is touched only on the one event loop thread
     private final List<Client> clients = new ArrayList<>();
@@ -83,6 +90,8 @@ public final class NettyLoad {
     private int errors;
     private int wrong;
     private boolean stopping;
+    private int churnActive;
+    private Bootstrap churnBootstrap;
 
     private final URI uri;
     private final int eio;
@@ -116,6 +125,11 @@ public final class NettyLoad {
         double duration = Double.parseDouble(opts.getOrDefault("duration", "10"));
         int eio = Integer.parseInt(opts.getOrDefault("eio", "3"));
         boolean deflate = !"off".equals(opts.getOrDefault("deflate", "on"));
+        String scenario = opts.getOrDefault("scenario", "rt");
+        if (!scenario.equals("rt") && !scenario.equals("churn")) {
+            throw new IllegalArgumentException("--scenario rt|churn");
+        }
+        int concurrency = Integer.parseInt(opts.getOrDefault("concurrency", "50"));
         URI base = URI.create(url);
         URI ws = URI.create("ws://" + base.getHost() + ":" + base.getPort() + "/socket.io/?EIO=" + eio + "&transport=websocket");
 
@@ -133,7 +147,7 @@ public final class NettyLoad {
 
         NettyLoad load = new NettyLoad(ws, eio, deflate);
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("scenario", "rt");
+        result.put("scenario", scenario);
         result.put("label", opts.get("label"));
         result.put("url", url);
         result.put("gen", "netty-eio" + eio);
@@ -141,7 +155,12 @@ public final class NettyLoad {
         result.put("deflate", deflate);
         result.put("procs", 1);
         try {
-            load.run(serverPid, n, warmup, duration, result);
+            if (scenario.equals("churn")) {
+                result.put("concurrency", concurrency);
+                load.churn(serverPid, concurrency, warmup, duration, result);
+            } else {
+                load.run(serverPid, n, warmup, duration, result);
+            }
         } finally {
             load.group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
@@ -149,8 +168,8 @@ public final class NettyLoad {
         System.exit(0);
     }
 
-    private void run(long serverPid, int n, double warmup, double duration, Map<String, Object> result) throws Exception {
-        Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+    private Bootstrap bootstrap(boolean churn) {
+        return new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -164,9 +183,80 @@ public final class NettyLoad {
                         p.addLast(new WebSocketClientProtocolHandler(WebSocketClientHandshakerFactory.newHandshaker(
                                 uri, WebSocketVersion.V13, null, deflate, EmptyHttpHeaders.INSTANCE, 65536),
                                 true, true, 30_000));
-                        p.addLast(new Client());
+                        p.addLast(new Client(churn));
                     }
                 });
+    }
+
+    /** Churn: {@code concurrency} slots, each running session after session while running. */
+    private void churn(long serverPid, int concurrency, double warmup, double duration, Map<String, Object> result)
+            throws Exception {
+        churnBootstrap = bootstrap(true);
+        loop.execute(() -> {
+            running = true;
+            for (int i = 0; i < concurrency; i++) {
+                startSession();
+            }
+        });
+        Window w = measure(serverPid, warmup, duration, true);
+        loop.execute(() -> running = false);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (onLoop(() -> churnActive) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        onLoop(() -> stopping = true);
+        report(result, w, (int) w.errors(), 0);
+    }
+
+    private record Window(Sample a, Sample b, long count, long nanos, long errors, long[] latencies) {
+    }
+
+    /** After the warm-up, the measured window: the server's and our CPU, round trips or sessions, latencies. */
+    private Window measure(long serverPid, double warmup, double duration, boolean countErrors) throws Exception {
+        Thread.sleep((long) (warmup * 1000));
+        Sample a = sample(serverPid);
+        loop.execute(() -> {
+            measuring = true;
+            windowStart = System.nanoTime();
+            count = 0;
+            latencyCount = 0;
+            if (countErrors) {
+                errors = 0;
+            }
+        });
+        Thread.sleep((long) (duration * 1000));
+        Sample b = sample(serverPid);
+        long[] window = onLoop(() -> {
+            measuring = false;
+            windowEnd = System.nanoTime();
+            return new long[] {count, windowEnd - windowStart, errors};
+        });
+        long[] lat = onLoop(() -> Arrays.copyOf(latencies, latencyCount));
+        return new Window(a, b, window[0], window[1], window[2], lat);
+    }
+
+    private void startSession() {
+        churnActive++;
+        ChannelFuture f = churnBootstrap.connect(uri.getHost(), uri.getPort());
+        f.addListener(done -> {
+            if (!done.isSuccess()) {
+                problem("connect", done.cause());
+                errors++;
+                sessionOver();
+            }
+        });
+    }
+
+    /** A session slot is free again: the next session, while running. */
+    private void sessionOver() {
+        churnActive--;
+        if (running) {
+            loop.execute(this::startSession);
+        }
+    }
+
+    private void run(long serverPid, int n, double warmup, double duration, Map<String, Object> result) throws Exception {
+        Bootstrap bootstrap = bootstrap(false);
 
         // connect, at most 50 at a time
         CompletableFuture<Void> allReady = new CompletableFuture<>();
@@ -216,22 +306,7 @@ public final class NettyLoad {
                 }
             }
         });
-        Thread.sleep((long) (warmup * 1000));
-        Sample a = sample(serverPid);
-        loop.execute(() -> {
-            measuring = true;
-            windowStart = System.nanoTime();
-            count = 0;
-            latencyCount = 0;
-        });
-        Thread.sleep((long) (duration * 1000));
-        Sample b = sample(serverPid);
-        long[] window = onLoop(() -> {
-            measuring = false;
-            windowEnd = System.nanoTime();
-            return new long[] {count, windowEnd - windowStart};
-        });
-        long[] lat = onLoop(() -> Arrays.copyOf(latencies, latencyCount));
+        Window w = measure(serverPid, warmup, duration, false);
 
         // stop: no new chats; wait up to 5 s for those in flight
         loop.execute(() -> running = false);
@@ -250,13 +325,20 @@ public final class NettyLoad {
             return errors;
         });
 
+        report(result, w, errs, lost);
+    }
+
+    private void report(Map<String, Object> result, Window w, int errs, int lost) throws Exception {
+        Sample a = w.a();
+        Sample b = w.b();
+        long[] lat = w.latencies();
         double wall = (b.nanos - a.nanos) / 1e9;
-        double rate = window[1] > 0 ? window[0] / (window[1] / 1e9) : 0;
+        double rate = w.nanos() > 0 ? w.count() / (w.nanos() / 1e9) : 0;
         double serverCpu = b.server - a.server;
         double genCpu = b.self - a.self;
         Arrays.sort(lat);
         result.put("window_s", round(wall, 2));
-        result.put("completed", window[0]);
+        result.put("completed", w.count());
         result.put("per_s", Math.round(rate));
         result.put("server_cpu_s", round(serverCpu, 2));
         result.put("server_core", round(serverCpu / wall, 3));
@@ -306,6 +388,9 @@ public final class NettyLoad {
 
     /** One client: the lesson's client, chat after chat while running. */
     private final class Client extends SimpleChannelInboundHandler<WebSocketFrame> {
+        final boolean churn;
+        final long sessionStart = System.nanoTime();
+        io.netty.util.concurrent.ScheduledFuture<?> sessionTimeout;
         Channel channel;
         java.util.function.Consumer<Boolean> onReady;
         boolean connected;
@@ -316,10 +401,22 @@ public final class NettyLoad {
         int replies;
         long t0;
 
+        Client(boolean churn) {
+            this.churn = churn;
+        }
+
         @Override
         public void channelActive(ChannelHandlerContext ctx) throws Exception {
             channel = ctx.channel();
-            clients.add(this);
+            if (churn) { // as the Node generator's sessions: 20 s, or it is an error
+                sessionTimeout = ctx.executor().schedule(() -> {
+                    problem("session", new java.util.concurrent.TimeoutException("session not over within 20 s"));
+                    fail();
+                    ctx.close();
+                }, 20, TimeUnit.SECONDS);
+            } else {
+                clients.add(this);
+            }
             super.channelActive(ctx);
         }
 
@@ -381,6 +478,11 @@ public final class NettyLoad {
             }
             if (++replies == REPLIES.length) {
                 busy = false;
+                if (churn) {
+                    record(System.nanoTime() - sessionStart);
+                    endSession();
+                    return;
+                }
                 record(System.nanoTime() - t0);
                 if (running) {
                     chat();
@@ -405,8 +507,22 @@ public final class NettyLoad {
         private void maybeReady() {
             if (!ready && connected && authed) {
                 ready = true;
-                onReady.accept(true);
+                if (churn) {
+                    chat();
+                } else {
+                    onReady.accept(true);
+                }
             }
+        }
+
+        /** What socket.io-client 2.x's close() sends: the namespace's DISCONNECT, then the WebSocket close. */
+        private void endSession() {
+            dead = true; // the server's close that follows is no error
+            sessionTimeout.cancel(false);
+            send(DISCONNECT);
+            channel.writeAndFlush(new io.netty.handler.codec.http.websocketx.CloseWebSocketFrame(1000, ""));
+            channel.eventLoop().schedule(() -> channel.close(), 5, TimeUnit.SECONDS); // if the server never closes
+            sessionOver();
         }
 
         void chat() {
@@ -428,7 +544,12 @@ public final class NettyLoad {
             if (!stopping) {
                 errors++;
             }
-            if (!ready && onReady != null) {
+            if (churn) {
+                if (sessionTimeout != null) {
+                    sessionTimeout.cancel(false);
+                }
+                sessionOver();
+            } else if (!ready && onReady != null) {
                 onReady.accept(false);
             }
         }

@@ -53,6 +53,11 @@ public final class IoServer {
         // the server's CPU per lesson round trip and 8x the memory per idle connection (bench/, docs/benchmarks.md)
         config.setWebsocketCompression(io.perMessageDeflate());
         config.setHttpCompression(io.httpCompression());
+        // Netty's default is two event loops per core (and as many acceptor threads); with app code on the worker
+        // pool, one loop per core does the IO and fewer threads share the cores (fewer context switches per packet)
+        int cores = Runtime.getRuntime().availableProcessors();
+        config.setBossThreads(1);
+        config.setWorkerThreads(cores);
         SocketConfig socket = new SocketConfig();
         socket.setReuseAddress(true); // a restart right after many clients left must not wait for TIME_WAIT
         socket.setTcpNoDelay(true);
