@@ -64,8 +64,10 @@ final class Connection {
     private State state = State.CONNECTING;
     private boolean connectSent;
     private int inFlight;
-    private final List<HeldEmit> heldEmits = new ArrayList<>();
-    private final Queue<HeldPacket> heldPackets = new ArrayDeque<>();
+    // created when something is held (a connection middleware still running), dropped once established: an idle
+    // connection keeps neither (136 bytes)
+    private List<HeldEmit> heldEmits;
+    private Queue<HeldPacket> heldPackets;
 
     /**
      * @param connectSent whether the protocol already sent this namespace's CONNECT (Engine.IO 3 on {@code /}
@@ -125,20 +127,30 @@ final class Connection {
                     sendConnect();
                     connectSent = true;
                 }
-                for (HeldEmit emit : heldEmits) {
-                    client.sendEvent(emit.event(), emit.args());
+                if (heldEmits != null) {
+                    for (HeldEmit emit : heldEmits) {
+                        client.sendEvent(emit.event(), emit.args());
+                    }
                 }
                 // queued under the lock, so that a packet arriving now cannot overtake them
-                for (HeldPacket held : heldPackets) {
-                    inFlight++;
-                    lane.execute(() -> runPacket(held.packet(), held.ack()));
+                if (heldPackets != null) {
+                    for (HeldPacket held : heldPackets) {
+                        inFlight++;
+                        lane.execute(() -> runPacket(held.packet(), held.ack()));
+                    }
                 }
             }
-            heldEmits.clear();
-            heldPackets.clear();
+            heldEmits = null;
+            heldPackets = null;
         }
-        // the code after the innermost next runs on the lane too, not on the thread that saw the disconnect
-        return disconnected.thenRunAsync(() -> { }, lane);
+        // the code after the innermost next runs on the lane too, not on the thread that saw the disconnect:
+        // disconnected is completed on the lane (completeDisconnected)
+        return disconnected;
+    }
+
+    /** Completes {@link #disconnected} on the lane, so that the code after the innermost next runs there. */
+    private void completeDisconnected() {
+        lane.execute(() -> disconnected.complete(null));
     }
 
     /** The connection onion has completed: at disconnect, or early, which refuses the connection. */
@@ -148,8 +160,8 @@ final class Connection {
             refused = state == State.CONNECTING; // ended without reaching the innermost next
             if (refused) {
                 state = State.CLOSED;
-                heldEmits.clear();
-                heldPackets.clear();
+                heldEmits = null;
+                heldPackets = null;
             }
         }
         if (refused) {
@@ -182,6 +194,9 @@ final class Connection {
         if (connectSent) {
             client.sendEvent(event, args);
         } else if (state == State.CONNECTING) {
+            if (heldEmits == null) {
+                heldEmits = new ArrayList<>(2);
+            }
             heldEmits.add(new HeldEmit(event, args));
         } else {
             log.debug("dropped '{}' to socket {} on {}: never connected", event, socket.id(), namespace());
@@ -193,6 +208,9 @@ final class Connection {
         synchronized (this) {
             switch (state) {
                 case CONNECTING -> {
+                    if (heldPackets == null) {
+                        heldPackets = new ArrayDeque<>(2);
+                    }
                     heldPackets.add(new HeldPacket(packet, ack));
                     return;
                 }
@@ -243,7 +261,7 @@ final class Connection {
             }
         }
         if (last) {
-            disconnected.complete(null);
+            completeDisconnected();
         }
     }
 
@@ -262,10 +280,10 @@ final class Connection {
                 }
                 default -> now = false;
             }
-            heldPackets.clear();
+            heldPackets = null;
         }
         if (now) {
-            disconnected.complete(null);
+            completeDisconnected();
         }
     }
 

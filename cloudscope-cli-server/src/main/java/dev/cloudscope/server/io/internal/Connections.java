@@ -6,8 +6,9 @@ import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.namespace.Namespace;
 import com.corundumstudio.socketio.protocol.EngineIOVersion;
 import com.corundumstudio.socketio.transport.NamespaceClient;
-import com.google.common.util.concurrent.MoreExecutors;
 import dev.cloudscope.server.io.Packet;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -83,8 +84,8 @@ final class Connections {
 
     private void open(ClientHead head, NamespaceClient client, boolean connectSent) {
         NamespaceChain chain = chains.get(configName(client.getNamespace().getName()));
-        Connection connection = new Connection(head, client, chain, MoreExecutors.newSequentialExecutor(workers), connectSent,
-                errorEvent);
+        slim(head);
+        Connection connection = new Connection(head, client, chain, new Lane(workers), connectSent, errorEvent);
         Key key = new Key(head.getSessionId(), client.getNamespace().getName());
         running.add(connection);
         live.put(key, connection);
@@ -94,6 +95,27 @@ final class Connections {
         });
         log.debug("socket {} connecting to namespace {}", head.getSessionId(), chain.name());
         connection.start();
+    }
+
+    /**
+     * Drops what netty-socketio keeps per client for life and we do not use (about 1 KB per client): the
+     * handshake request's headers (netty-socketio reads only Origin from them, for each packet it sends), and,
+     * for an Engine.IO 3 client, its PING timer (netty-socketio schedules it for every client, but only Engine.IO
+     * 4 clients are pinged by the server: for 3 it only reschedules itself every pingInterval). By the time a
+     * connection opens, the transport's handshake (the WebSocket upgrade included) is done with the headers.
+     */
+    static void slim(ClientHead head) {
+        HttpHeaders headers = head.getHandshakeData().getHttpHeaders();
+        if (headers.size() > 1 || headers.size() == 1 && !headers.contains(HttpHeaderNames.ORIGIN)) {
+            String origin = headers.get(HttpHeaderNames.ORIGIN);
+            headers.clear();
+            if (origin != null) {
+                headers.set(HttpHeaderNames.ORIGIN, origin);
+            }
+        }
+        if (!EngineIOVersion.V4.equals(head.getEngineIOVersion())) {
+            head.cancelPing();
+        }
     }
 
     /** An event packet: to its connection, which runs it, holds it or drops it. */

@@ -9,7 +9,10 @@ import com.corundumstudio.socketio.handler.PacketListener;
 import com.corundumstudio.socketio.namespace.NamespacesHub;
 import com.corundumstudio.socketio.protocol.PacketDecoder;
 import com.corundumstudio.socketio.scheduler.CancelableScheduler;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.flush.FlushConsolidationHandler;
@@ -54,6 +57,15 @@ final class IoChannelInitializer extends SocketIOChannelInitializer {
         packetHandler = new IoPacketHandler(parts, namespacesHub, configuration.getExceptionListener(), connections);
     }
 
+    /** One for all channels: netty's default creates one per channel (the per-channel state is in its handle). */
+    private static final RecvByteBufAllocator RECV_ALLOCATOR = new AdaptiveRecvByteBufAllocator();
+
+    @Override
+    protected void initChannel(Channel ch) throws Exception {
+        ch.config().setRecvByteBufAllocator(RECV_ALLOCATOR);
+        super.initChannel(ch);
+    }
+
     @Override
     protected void addSocketioHandlers(ChannelPipeline pipeline) {
         super.addSocketioHandlers(pipeline);
@@ -64,6 +76,8 @@ final class IoChannelInitializer extends SocketIOChannelInitializer {
         pipeline.addAfter(HTTP_REQUEST_DECODER, HTTP_ENCODER, new HttpResponseEncoder());
         // outbound messages pass it before the HTTP encoder
         pipeline.addAfter(HTTP_ENCODER, "honestConnectionHeader", HonestConnectionHeader.INSTANCE);
+        // after the upgrade to WebSocket, drops the handlers above that only HTTP requests need
+        pipeline.addAfter(HTTP_ENCODER, UpgradedPipeline.NAME, UpgradedPipeline.INSTANCE);
         pipeline.addBefore(PACKET_HANDLER, "protocolVersionCheck", ProtocolVersionCheck.INSTANCE);
         // the WebSocket decoder takes the HTTP decoder's place at the head of the pipeline and answers a frame
         // over io.maxPayloadBytes with a close frame (1009) written from there, where no encoder would see it

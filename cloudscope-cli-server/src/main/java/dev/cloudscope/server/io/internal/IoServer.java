@@ -53,6 +53,7 @@ public final class IoServer {
         // the server's CPU per lesson round trip and 8x the memory per idle connection (bench/, docs/benchmarks.md)
         config.setWebsocketCompression(io.perMessageDeflate());
         config.setHttpCompression(io.httpCompression());
+        config.setStoreFactory(new LazyStoreFactory()); // netty-socketio's store per client, created only if used
         // Netty's default is two event loops per core (and as many acceptor threads); with app code on the worker
         // pool, one loop per core does the IO and fewer threads share the cores (fewer context switches per packet)
         int cores = Runtime.getRuntime().availableProcessors();
