@@ -68,7 +68,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-taskset -c "$server_cpu" java -jar "$jar" --port "$port" >"$work/server.out" 2>"$work/server.err" &
+# with bin/cloudscope-server's JVM options, as bench/run.sh runs both
+CLOUDSCOPE_SERVER_JAR=$jar taskset -c "$server_cpu" "$root/bin/cloudscope-server" --port "$port" \
+  >"$work/server.out" 2>"$work/server.err" &
 server=$!
 pids+=("$server")
 for _ in $(seq 1 300); do grep -q "listening on" "$work/server.out" && break; sleep 0.1; done

@@ -202,18 +202,21 @@ summary() {  # one line about a raw result, for the log
   ' "$raw/$1.json" 2>/dev/null || echo "(no result)"
 }
 
+# the JVM peers run under bin/cloudscope-server, with its JVM options: ours, and the floor with the same options
+floor_cmd=(env CLOUDSCOPE_SERVER_JAR="$bench_jar" "$root/bin/cloudscope-server")
 start_peer() {  # NAME: starts a fresh instance of the peer; sets server_pid and url
   local name=$1 port
   case $name in
     ours)  port=$((port_base + 1))
-           start_server ours "$port" "listening on" java -jar "$server_jar" --port "$port" || return 1 ;;
+           start_server ours "$port" "listening on" env CLOUDSCOPE_SERVER_JAR="$server_jar" \
+             "$root/bin/cloudscope-server" --port "$port" || return 1 ;;
     floor) port=$((port_base + 2))
-           start_server floor "$port" "listening on" java -jar "$bench_jar" --port "$port" || return 1 ;;
+           start_server floor "$port" "listening on" "${floor_cmd[@]}" --port "$port" || return 1 ;;
     floor-tuned) port=$((port_base + 6))
-           start_server floor-tuned "$port" "listening on" java -jar "$bench_jar" --port "$port" \
+           start_server floor-tuned "$port" "listening on" "${floor_cmd[@]}" --port "$port" \
              --flush-consolidation --one-log-write || return 1 ;;
     floor-deflate) port=$((port_base + 4))
-           start_server floor-deflate "$port" "listening on" java -jar "$bench_jar" --port "$port" --netty-defaults \
+           start_server floor-deflate "$port" "listening on" "${floor_cmd[@]}" --port "$port" --netty-defaults \
              || return 1 ;;
     egg)   port=$((port_base + 3))
            start_server egg "$port" "egg started on" env EGG_LOG_DIR="$work/egg-logs" \
@@ -292,7 +295,8 @@ done
 # ---- the CLI: wall time of one chat, ours vs the lesson's Node client -------------------------------------------
 if has "$only" cli; then
   port=$((port_base + 5))
-  if start_server cli-server "$port" "listening on" java -jar "$server_jar" --port "$port"; then
+  if start_server cli-server "$port" "listening on" env CLOUDSCOPE_SERVER_JAR="$server_jar" \
+      "$root/bin/cloudscope-server" --port "$port"; then
     url=http://127.0.0.1:$port
     log "cli: class data sharing archive for the CLI (-XX:ArchiveClassesAtExit, one run)"
     taskset -c "$gen_cpu" java -XX:ArchiveClassesAtExit="$work/cli.jsa" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \

@@ -26,8 +26,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== server: java -jar $server_jar"
-java -jar "$server_jar" >"$work/server.out" 2>"$work/server.err" &
+echo "== server: bin/cloudscope-server (java -jar $server_jar with its JVM options)"
+CLOUDSCOPE_SERVER_JAR=$server_jar "$root/bin/cloudscope-server" >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 for _ in $(seq 1 150); do
   grep -q "listening on" "$work/server.out" 2>/dev/null && break

@@ -14,7 +14,7 @@
 //        disconnect; --transport polling (socket.io-client's default: polling first, then the upgrade) or websocket.
 // idle   --levels 1000,5000: clients connect (and get their auth reply) up to each level, then sit idle; the server's
 //        resident memory (its whole process tree) and, with --jvm, its heap used after a full GC, against the
-//        baseline taken before the first client. With --jvm the server is GC'ed (jcmd GC.run) before every sample.
+//        baseline taken before the first client, each reading once RSS has settled. With --jvm the server is GC'ed (jcmd GC.run) before every sample.
 //
 // Options: --gen v2|v4 (v2), --procs K worker processes (1), --warmup S (5), --duration S (10),
 //          --transport websocket|polling (websocket), --deflate on|off (on: the client's default, it offers
@@ -275,12 +275,25 @@ async function driver(args) {
       const heap = jvm ? jvmHeapUsedKb(serverPid) : null;
       return { rss_kb: rssKb(tree(serverPid)), heap_kb: heap };
     };
+    // RSS keeps moving for a while after clients connect (a JIT finishing its compiles, a GC): wait until two
+    // readings a second apart are within 0.5 %, for at most 20 s more, so that one-time costs are not read as
+    // per-connection ones; the same for every peer
+    const settle = async () => {
+      await sleep(3);
+      let last = rssKb(tree(serverPid));
+      for (let i = 0; i < 20; i++) {
+        await sleep(1);
+        const now = rssKb(tree(serverPid));
+        if (Math.abs(now - last) <= last * 0.005) return;
+        last = now;
+      }
+    };
     // connect and drop a few clients first, so that the baseline has every code path loaded; then let it settle
     workers.forEach((w, i) => w.send({ cmd: 'connect', n: share(Math.min(200, levels[0]), i) }));
     await collect('ready', 60000);
     send({ cmd: 'closeall' });
     await collect('closed', 30000);
-    await sleep(3);
+    await settle();
     const base = memory();
     result.baseline = base;
     result.levels = [];
@@ -294,7 +307,7 @@ async function driver(args) {
       const connected = totalConnected;
       const errors = ready.reduce((a, r) => a + r.errors, 0);
       const connectSeconds = (performance.now() - t0) / 1000;
-      await sleep(3);
+      await settle();
       const m = memory();
       result.levels.push({
         clients: level, connected, errors, connect_s: round(connectSeconds, 2),

@@ -103,16 +103,20 @@ md('');
 // ---- idle memory
 md('## Idle memory: clients connected (auth reply received), then idle');
 md('');
-md('| peer | client | clients | connected | server RSS MB | **RSS KB / connection** | JVM heap used after GC KB / connection | connect time s |');
-md('|---|---|---:|---:|---:|---:|---:|---:|');
+md('*RSS KB / connection*: (RSS − baseline) ÷ connections. *per added connection*: (RSS − RSS at the level before) ÷ the connections added, which leaves out what a first burst of clients costs once (JIT, heap pages first touched).');
+md('');
+md('| peer | client | clients | connected | server RSS MB | **RSS KB / connection** | RSS KB / added connection | JVM heap used after GC KB / connection | connect time s |');
+md('|---|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const peer of PEERS) {
   for (const variant of ['v2']) {
     const r = raw[`idle-${peer}-${variant}`];
     if (!r) continue;
-    for (const l of r.levels) {
+    r.levels.forEach((l, i) => {
+      const prev = r.levels[i - 1];
+      const added = prev && l.connected > prev.connected ? (l.rss_kb - prev.rss_kb) / (l.connected - prev.connected) : null;
       md(`| ${peer} | ${CLIENT_NAME.v2} | ${l.clients} | ${l.connected} | ` +
-        `${fmt(l.rss_kb / 1024, 0)} | **${fmt(l.rss_per_conn_kb, 1)}** | ${fmt(l.heap_per_conn_kb, 1)} | ${fmt(l.connect_s, 1)} |`);
-    }
+        `${fmt(l.rss_kb / 1024, 0)} | **${fmt(l.rss_per_conn_kb, 1)}** | ${fmt(added, 1)} | ${fmt(l.heap_per_conn_kb, 1)} | ${fmt(l.connect_s, 1)} |`);
+    });
   }
 }
 md('');
@@ -181,6 +185,16 @@ for (const i of [0, 1]) {
   const m = peer => l(peer) && l(peer).rss_per_conn_kb;
   ft = null;
   if (l('ours')) row(`RSS per idle connection, ${l('ours').clients} clients`, m('ours'), m('egg'), m('floor'), m('floor-deflate'), '≤ 0.5×');
+}
+{
+  const added = peer => {
+    const ls = raw[`idle-${peer}-v2`] && raw[`idle-${peer}-v2`].levels;
+    if (!ls || ls.length < 2) return null;
+    const [a, b] = ls.slice(-2);
+    return b.connected > a.connected ? (b.rss_kb - a.rss_kb) / (b.connected - a.connected) : null;
+  };
+  ft = null;
+  if (added('ours') !== null) row('RSS per added idle connection (the last two levels)', added('ours'), added('egg'), added('floor'), added('floor-deflate'), '≤ 0.5×');
 }
 if (cli && cli['node-client']) {
   const node = cli['node-client'].median_ms;
