@@ -61,7 +61,10 @@ public final class Main implements Callable<Integer> {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        AppStdout.install(); // the app's lines in batches: before each write to a client, else within 50 ms
+        int code = new CommandLine(new Main()).execute(args);
+        System.out.flush();
+        System.exit(code);
     }
 
     @Override

@@ -92,6 +92,8 @@ final class IoChannelInitializer extends SocketIOChannelInitializer {
         // one flush task on the event loop, and those made while a read is in progress to its end: one write.
         pipeline.addFirst("flushConsolidation", new FlushConsolidationHandler(
                 FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+        // closest to the socket: the flushes that really go out, after consolidation
+        pipeline.addFirst("stdoutBeforeReplies", StdoutBeforeReplies.INSTANCE);
         if (debugEndpoint != null) {
             // after the HTTP handlers (the compressor must see the request it answers), before socket.io's
             pipeline.addBefore(PACKET_HANDLER, "debugEndpoint", debugEndpoint);
