@@ -1,6 +1,7 @@
 package dev.cloudscope.cli;
 
 import dev.cloudscope.protocol.Events;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,7 +32,12 @@ final class ChatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Conversation.run(options, Events.CHAT, spec.commandLine().getOut(), ack -> { });
+        return run(options, spec.commandLine().getOut());
+    }
+
+    /** The command's work, also run without picocli by {@link QuickRun}. */
+    static int run(ConversationOptions options, PrintWriter out) throws InterruptedException {
+        Conversation.run(options, Events.CHAT, out, ack -> { });
         return 0;
     }
 }

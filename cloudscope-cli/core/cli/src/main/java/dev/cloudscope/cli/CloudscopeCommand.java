@@ -36,9 +36,27 @@ public final class CloudscopeCommand implements Runnable {
                 .setExecutionExceptionHandler(new FailureHandler());
     }
 
+    /**
+     * OkHttp 3 picks its platform by asking whether Conscrypt is the preferred security provider, which it answers
+     * with {@code Security.getProviders()}: that loads and initialises every JCA provider of the JDK (PKCS#11, EC,
+     * JSSE, XML signatures, LDAP, SASL...), a good part of a short run's CPU although a cleartext URL needs none of
+     * them. Its own switch {@code okhttp.platform=conscrypt} skips that question; Conscrypt is not on the class path,
+     * so OkHttp then settles on the JDK 9+ platform, as it does after the scan. The outcome is the same, TLS included.
+     * A value the user set is kept.
+     */
+    static void skipOkHttpProviderScan() {
+        if (System.getProperty("okhttp.platform") == null) {
+            System.setProperty("okhttp.platform", "conscrypt");
+        }
+    }
+
     public static void main(String[] args) {
         // socket.io-client and OkHttp log through java.util.logging; the CLI prints only its own lines
         LogManager.getLogManager().reset();
-        System.exit(newCommandLine().execute(args));
+        skipOkHttpProviderScan();
+        // chat and echo with plain arguments skip building picocli's model (see QuickRun); the rest is picocli's
+        Integer quick = QuickRun.run(args);
+        int rc = quick != null ? quick : newCommandLine().execute(args);
+        System.exit(rc);
     }
 }

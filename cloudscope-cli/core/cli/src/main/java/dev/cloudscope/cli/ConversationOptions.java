@@ -8,6 +8,10 @@ import picocli.CommandLine.Parameters;
 
 /** What every command that talks to the server takes: where, what to say, how long to wait. */
 final class ConversationOptions {
+    /** The defaults, shared with {@link QuickRun}, which fills these options without picocli. */
+    static final String DEFAULT_MESSAGE = "hello world!";
+    static final String DEFAULT_TIMEOUT = "10s";
+    static final String TOKEN_VARIABLE = "CLOUDSCOPE_TOKEN";
 
     @Parameters(
             index = "0",
@@ -23,14 +27,14 @@ final class ConversationOptions {
     @Option(
             names = {"-m", "--message"},
             paramLabel = "TEXT",
-            defaultValue = "hello world!",
+            defaultValue = DEFAULT_MESSAGE,
             description = {"The message.", "Default: ${DEFAULT-VALUE}"})
     String message;
 
     @Option(
             names = "--timeout",
             paramLabel = "DURATION",
-            defaultValue = "10s",
+            defaultValue = DEFAULT_TIMEOUT,
             converter = DurationConverter.class,
             description = {
                 "How long to wait for the server's answer: 500ms, 10s, 2m, PT10S...",
@@ -41,7 +45,7 @@ final class ConversationOptions {
     @Option(
             names = "--token",
             paramLabel = "TOKEN",
-            defaultValue = "${env:CLOUDSCOPE_TOKEN}",
+            defaultValue = "${env:" + TOKEN_VARIABLE + "}",
             description = {"The token to present when the server asks for one (auth.tokens): sent as socket.io's "
                     + "auth payload {token}.", "Default: $CLOUDSCOPE_TOKEN"})
     String token;

@@ -1,6 +1,7 @@
 package dev.cloudscope.cli;
 
 import dev.cloudscope.protocol.Events;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -27,7 +28,12 @@ final class EchoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Conversation.run(options, Events.ECHO, spec.commandLine().getOut(), ack -> spec.commandLine().getOut()
+        return run(options, spec.commandLine().getOut());
+    }
+
+    /** The command's work, also run without picocli by {@link QuickRun}. */
+    static int run(ConversationOptions options, PrintWriter out) throws InterruptedException {
+        Conversation.run(options, Events.ECHO, out, ack -> out
                 .println("ack: " + ack.stream().map(String::valueOf).collect(Collectors.joining(","))));
         return 0;
     }

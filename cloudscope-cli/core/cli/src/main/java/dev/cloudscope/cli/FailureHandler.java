@@ -14,8 +14,12 @@ final class FailureHandler implements IExecutionExceptionHandler {
 
     @Override
     public int handleExecutionException(Exception e, CommandLine commandLine, ParseResult parseResult) {
+        return report(e, commandLine.getErr());
+    }
+
+    /** Tells the user about {@code e} on {@code err}; returns the exit code. Also used by {@link QuickRun}. */
+    static int report(Exception e, PrintWriter err) {
         String message = e instanceof CliFailure ? e.getMessage() : describeUnexpected(e);
-        PrintWriter err = commandLine.getErr();
         err.println("cloudscope: " + message);
         err.flush();
         return FAILURE;

@@ -2,6 +2,7 @@ package dev.cloudscope.cli;
 
 import com.corundumstudio.socketio.AckMode;
 import com.corundumstudio.socketio.Configuration;
+import com.corundumstudio.socketio.SocketIONamespace;
 import com.corundumstudio.socketio.SocketIOServer;
 import dev.cloudscope.protocol.Events;
 import dev.cloudscope.protocol.Namespaces;
@@ -13,7 +14,7 @@ import java.net.ServerSocket;
  * A real socket.io server in the test's JVM, on a free port, with plain listeners on {@code chat}:
  * <ul>
  *   <li>{@code /chat}: {@code res} "a", {@code res} "b", then the ack;</li>
- *   <li>{@code /echo}: {@code res} with the message, then the ack;</li>
+ *   <li>{@code /echo}: {@code res} with the message, then the ack; on {@code echo}, the ack with the message;</li>
  *   <li>{@code /mute}: nothing, never an ack;</li>
  *   <li>{@code /rude}: disconnects the socket instead of answering.</li>
  * </ul>
@@ -36,10 +37,12 @@ final class ChatServer implements AutoCloseable {
             client.sendEvent(Events.RES, "b");
             ack.sendAckData();
         });
-        server.addNamespace("/echo").addEventListener(Events.CHAT, String.class, (client, msg, ack) -> {
+        SocketIONamespace echo = server.addNamespace("/echo");
+        echo.addEventListener(Events.CHAT, String.class, (client, msg, ack) -> {
             client.sendEvent(Events.RES, msg);
             ack.sendAckData();
         });
+        echo.addEventListener(Events.ECHO, String.class, (client, msg, ack) -> ack.sendAckData(msg));
         server.addNamespace("/mute").addEventListener(Events.CHAT, String.class, (client, msg, ack) -> { });
         server.addNamespace("/rude").addEventListener(Events.CHAT, String.class,
                 (client, msg, ack) -> client.disconnect());

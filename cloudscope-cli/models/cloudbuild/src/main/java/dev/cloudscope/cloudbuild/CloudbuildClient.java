@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import okhttp3.ConnectionSpec;
 import okhttp3.OkHttpClient;
 import okhttp3.WebSocket;
 import org.slf4j.Logger;
@@ -76,10 +77,16 @@ public final class CloudbuildClient implements AutoCloseable {
     private CloudbuildClient(Builder b) {
         this.url = b.url;
         this.namespace = namespaceOf(b.url);
-        this.http = new OkHttpClient.Builder()
+        OkHttpClient.Builder httpBuilder = new OkHttpClient.Builder()
                 .connectTimeout(b.connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .readTimeout(1, TimeUnit.MINUTES) // as socket.io-client's own default client
-                .build();
+                .socketFactory(NoDelaySocketFactory.INSTANCE);
+        if (!isTls(b.url)) {
+            // OkHttp sets up TLS (the platform's trust store: hundreds of classes, a good part of a CLI run's
+            // start-up) whenever a connection spec is TLS; a cleartext URL never needs it
+            httpBuilder.connectionSpecs(List.of(ConnectionSpec.CLEARTEXT));
+        }
+        this.http = httpBuilder.build();
 
         IO.Options options = new IO.Options();
         options.transports = new String[] {io.socket.engineio.client.transports.WebSocket.NAME};
@@ -150,6 +157,12 @@ public final class CloudbuildClient implements AutoCloseable {
     public static String namespaceOf(URI url) {
         String path = url.getRawPath();
         return path == null || path.isEmpty() ? "/" : path;
+    }
+
+    /** Whether {@code url} is {@code https} or {@code wss}: the only URLs for which the client sets up TLS. */
+    static boolean isTls(URI url) {
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        return scheme.equals("https") || scheme.equals("wss");
     }
 
     /** The URL this client connects to. */

@@ -208,4 +208,28 @@ class CloudbuildClientTest {
                 .filteredOn(t -> t.isAlive() && !t.isDaemon() && t.getName().startsWith("OkHttp"))
                 .isEmpty());
     }
+
+    @Test
+    void tlsOnlyForHttpsAndWss() {
+        assertThat(CloudbuildClient.isTls(URI.create("http://127.0.0.1:7001"))).isFalse();
+        assertThat(CloudbuildClient.isTls(URI.create("ws://127.0.0.1:7001/chat"))).isFalse();
+        assertThat(CloudbuildClient.isTls(URI.create("https://127.0.0.1:7001"))).isTrue();
+        assertThat(CloudbuildClient.isTls(URI.create("WSS://127.0.0.1:7001/chat"))).isTrue();
+    }
+
+    @Test
+    void anHttpsUrlStillSpeaksTls() {
+        // a cleartext server answers a TLS handshake with garbage: the client did try TLS
+        client = recording(server.url(Namespaces.CHAT).replace("http://", "https://")).connect();
+
+        await().atMost(WAIT).until(() -> !seen.isEmpty());
+        assertThat(seen).singleElement().asString().startsWith("connect_error TLS error");
+    }
+
+    @Test
+    void socketsHaveNagleOff() throws Exception {
+        try (java.net.Socket socket = NoDelaySocketFactory.INSTANCE.createSocket()) {
+            assertThat(socket.getTcpNoDelay()).isTrue();
+        }
+    }
 }
