@@ -37,7 +37,7 @@ done
 has() { [[ ",$1," == *",$2,"* ]]; }
 
 # ---- sizes and times (all bounded) ------------------------------------------------------------------------------
-warmup=5 duration=10 clients="100 1000" churn_concurrency=50 idle_levels=1000,5000 cli_runs=10 warm_seconds=25
+warmup=5 duration=10 clients="100 1000" churn_concurrency=50 idle_levels=1000,5000 cli_runs=15 warm_seconds=25
 if [ "$quick" = 1 ]; then
   warmup=2 duration=4 clients="100 1000" idle_levels=500,1000 cli_runs=3 warm_seconds=5
 fi
@@ -298,18 +298,36 @@ if has "$only" cli; then
   if start_server cli-server "$port" "listening on" env CLOUDSCOPE_SERVER_JAR="$server_jar" \
       "$root/bin/cloudscope-server" --port "$port"; then
     url=http://127.0.0.1:$port
-    log "cli: class data sharing archive for the CLI (-XX:ArchiveClassesAtExit, one run)"
-    taskset -c "$gen_cpu" java -XX:ArchiveClassesAtExit="$work/cli.jsa" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
-      -jar "$cli_jar" chat "$url" >"$work/cds.out" 2>"$work/cds.err" || log "cli: archive run failed"
-    cds_ok=$([ -f "$work/cli.jsa" ] && echo 1 || echo 0)
+    # the CLI as a user runs it: bin/cloudscope (it picks a JDK 24+ when there is one, and records a class cache on
+    # its first run: the AOT cache of JDK 24+, an AppCDS archive on 17-23), on the copied jar, with a fresh cache;
+    # and the same launcher on the JDK 17 on the PATH; and plain java -jar
+    jdk17=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+    launcher_java=$(for d in /usr/lib/jvm/* /opt/java/*; do
+        v=$(sed -n 's/^JAVA_VERSION="\{0,1\}\([0-9][0-9.]*\).*/\1/p' "$d/release" 2>/dev/null)
+        if [ -n "$v" ] && [ "${v%%.*}" -ge 24 ]; then echo "$v"; fi; done | sort -t. -k1,1n | tail -1)
+    log "cli: bin/cloudscope runs on JDK ${launcher_java:-"$(java -version 2>&1 | head -1)"}"
+    first_run() {  # NAME CACHE_DIR [ENV...]: the recording run, timed; then waits (<= 60 s) for the cache
+      local name=$1 dir=$2 t0 i
+      shift 2
+      t0=$(date +%s%N)
+      taskset -c "$gen_cpu" env "$@" CLOUDSCOPE_JAR="$cli_jar" CLOUDSCOPE_CACHE="$dir" "$root/bin/cloudscope" chat "$url" \
+        >"$work/$name-first.out" 2>&1 || log "cli: first run of $name failed"
+      echo "{\"name\": \"$name\", \"first_run_ms\": $(( ($(date +%s%N) - t0) / 1000000 ))}" >"$raw/cli-first-$name.json"
+      for i in $(seq 1 600); do
+        compgen -G "$dir/*.aot" >/dev/null || compgen -G "$dir/*.jsa" >/dev/null && break
+        sleep 0.1
+      done
+      compgen -G "$dir/*.aot" >/dev/null || compgen -G "$dir/*.jsa" >/dev/null || log "cli: no class cache for $name"
+    }
+    first_run cli-launcher "$work/cli-cache"
+    first_run cli-launcher-jdk17 "$work/cli-cache-17" JAVA_HOME="$jdk17"
+    echo "{\"launcher_java\": \"${launcher_java:-}\", \"jdk17\": \"$jdk17\"}" >"$raw/cli-java.json"
     commands=(
       "node-client=[\"node\",\"$bench/load/lesson-client.js\",\"$url\"]"
       "cli-java-jar=[\"java\",\"-jar\",\"$cli_jar\",\"chat\",\"$url\"]"
-      "cli-bin=[\"java\",\"-XX:TieredStopAtLevel=1\",\"-jar\",\"$cli_jar\",\"chat\",\"$url\"]"
+      "cli-launcher=[\"env\",\"CLOUDSCOPE_JAR=$cli_jar\",\"CLOUDSCOPE_CACHE=$work/cli-cache\",\"$root/bin/cloudscope\",\"chat\",\"$url\"]"
+      "cli-launcher-jdk17=[\"env\",\"JAVA_HOME=$jdk17\",\"CLOUDSCOPE_JAR=$cli_jar\",\"CLOUDSCOPE_CACHE=$work/cli-cache-17\",\"$root/bin/cloudscope\",\"chat\",\"$url\"]"
     )
-    if [ "$cds_ok" = 1 ]; then
-      commands+=("cli-cds=[\"java\",\"-XX:SharedArchiveFile=$work/cli.jsa\",\"-XX:TieredStopAtLevel=1\",\"-XX:+UseSerialGC\",\"-XX:-UsePerfData\",\"-jar\",\"$cli_jar\",\"chat\",\"$url\"]")
-    fi
     log "cli: $cli_runs runs each of: ${commands[*]%%=*}"
     taskset -c "$gen_cpu" node "$bench/load/walltime.js" "$cli_runs" "${commands[@]}" >"$raw/cli.json" || rm -f "$raw/cli.json"
     stop_tree "$server_pid"
