@@ -109,6 +109,16 @@ public final class ConfigLoader {
         for (Map.Entry<String, ConfigValue> entry : namespaces.entrySet()) {
             byName.put(entry.getKey(), namespace(entry.getKey(), entry.getValue()));
         }
+        String appThreadsValue = config.getString("io.appThreads");
+        IoSettings.AppThreads appThreads = null;
+        for (IoSettings.AppThreads candidate : IoSettings.AppThreads.values()) {
+            if (candidate.configValue().equals(appThreadsValue)) {
+                appThreads = candidate;
+            }
+        }
+        if (appThreads == null) {
+            throw new ConfigProblem("io.appThreads: '" + appThreadsValue + "' is not one of event-loop, workers");
+        }
         int workerThreads = config.getInt("io.workerThreads");
         if (workerThreads < 0) {
             throw new ConfigProblem("io.workerThreads: " + workerThreads + " is negative (0 means one per core)");
@@ -121,7 +131,7 @@ public final class ConfigLoader {
         Duration pingInterval = positiveMillis(config, "io.pingInterval");
         Duration pingTimeout = positiveMillis(config, "io.pingTimeout");
         String errorEvent = config.getString("io.errorEvent");
-        return new IoSettings(byName, workerThreads, shutdownTimeout, (int) maxPayloadBytes, pingInterval, pingTimeout,
+        return new IoSettings(byName, appThreads, workerThreads, shutdownTimeout, (int) maxPayloadBytes, pingInterval, pingTimeout,
                 errorEvent, config.getBoolean("io.debugEndpoint"), config.getBoolean("io.perMessageDeflate"),
                 config.getBoolean("io.httpCompression"));
     }

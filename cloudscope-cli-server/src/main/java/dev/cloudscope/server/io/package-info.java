@@ -6,8 +6,11 @@
  * {@link dev.cloudscope.server.io.Controller controllers}, {@link dev.cloudscope.server.io.Routes routes}
  * and a config entry; it binds middleware by the name config uses ({@link dev.cloudscope.server.io.IoBindings}).
  *
- * <p>Threading: the framework never runs app code on a Netty event loop. Every chain starts on the
- * connection's own sequential lane of a worker pool, so code of one connection never runs on two threads
- * at once unless it hands work elsewhere itself. Async work is expressed as {@link java.util.concurrent.CompletionStage}.
+ * <p>Threading ({@code io.appThreads}): by default every chain runs on the Netty event loop that serves its
+ * connection, as a Node app runs on its one thread: it must not block there; blocking work goes to the injected
+ * {@link java.util.concurrent.Executor} (the worker pool) and completes the chain's stage from there. With
+ * {@code io.appThreads = workers} the chains run on the connection's own sequential lane of the worker pool instead.
+ * Either way code of one connection never runs on two threads at once unless it hands work elsewhere itself, and
+ * its packets start their chains in arrival order. Async work is expressed as {@link java.util.concurrent.CompletionStage}.
  */
 package dev.cloudscope.server.io;

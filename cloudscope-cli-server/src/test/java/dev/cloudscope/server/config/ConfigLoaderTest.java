@@ -50,6 +50,7 @@ class ConfigLoaderTest {
                 .isEqualTo(new NamespaceSettings("/", List.of("auth"), List.of("filter")));
         assertThat(config.io().namespaces().get("/chat"))
                 .isEqualTo(new NamespaceSettings("/chat", List.of("auth"), List.of()));
+        assertThat(config.io().appThreads()).isEqualTo(IoSettings.AppThreads.EVENT_LOOP);
         assertThat(config.io().workerThreads()).isZero();
         assertThat(config.io().shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
     }
@@ -63,6 +64,7 @@ class ConfigLoaderTest {
                   "/admin" { connectionMiddleware = [auth, audit] }
                 }
                 io.workerThreads = 3
+                io.appThreads = workers
                 """);
 
         LoadedConfig config = load();
@@ -74,6 +76,7 @@ class ConfigLoaderTest {
         assertThat(config.io().namespaces().get("/admin"))
                 .isEqualTo(new NamespaceSettings("/admin", List.of("auth", "audit"), List.of()));
         assertThat(config.io().workerThreads()).isEqualTo(3);
+        assertThat(config.io().appThreads()).isEqualTo(IoSettings.AppThreads.WORKERS);
     }
 
     @Test
@@ -177,6 +180,13 @@ class ConfigLoaderTest {
         configFile("io.namespace.\"/chat\" = [auth]");
 
         assertLoadFails().hasMessageStartingWith("io.namespace.\"/chat\":");
+    }
+
+    @Test
+    void anUnknownAppThreadsValueIsNamed() throws IOException {
+        configFile("io.appThreads = fibers");
+
+        assertLoadFails().hasMessage("io.appThreads: 'fibers' is not one of event-loop, workers");
     }
 
     @Test

@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Disconnect (CLOSING): once the packets in flight have finished, the innermost {@code next} completes, so the
  *       connection middleware's code after {@code next} runs, once (CLOSED).
  * </ol>
- * All app code runs on {@code lane}, this connection's sequential slice of the worker pool, never on an event loop.
+ * All app code runs on {@code lane}, a sequential executor: the connection's event loop, or its own slice of the
+ * worker pool ({@code io.appThreads}).
  */
 final class Connection {
 

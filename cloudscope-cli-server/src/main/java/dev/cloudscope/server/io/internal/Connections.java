@@ -9,6 +9,8 @@ import com.corundumstudio.socketio.transport.NamespaceClient;
 import dev.cloudscope.server.io.Packet;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,16 +38,22 @@ final class Connections {
 
     private final Map<String, NamespaceChain> chains;
     private final Executor workers;
+    private final boolean onEventLoop;
     private final String errorEvent;
     /** The current connection per socket and namespace, the one packets go to. */
     private final ConcurrentMap<Key, Connection> live = new ConcurrentHashMap<>();
     /** Every connection whose chain has not finished, also one still closing that a reconnect replaced. */
     private final Set<Connection> running = ConcurrentHashMap.newKeySet();
 
-    /** @param errorEvent the event a client is sent when one of its packets fails, or empty for none */
-    Connections(Map<String, NamespaceChain> chains, Executor workers, String errorEvent) {
+    /**
+     * @param onEventLoop whether each connection's chains run on the event loop that opened it (else on a lane of
+     *                    {@code workers})
+     * @param errorEvent  the event a client is sent when one of its packets fails, or empty for none
+     */
+    Connections(Map<String, NamespaceChain> chains, Executor workers, boolean onEventLoop, String errorEvent) {
         this.chains = Map.copyOf(chains);
         this.workers = workers;
+        this.onEventLoop = onEventLoop;
         this.errorEvent = errorEvent;
     }
 
@@ -85,7 +93,7 @@ final class Connections {
     private void open(ClientHead head, NamespaceClient client, boolean connectSent) {
         NamespaceChain chain = chains.get(configName(client.getNamespace().getName()));
         slim(head);
-        Connection connection = new Connection(head, client, chain, new Lane(workers), connectSent, errorEvent);
+        Connection connection = new Connection(head, client, chain, lane(), connectSent, errorEvent);
         Key key = new Key(head.getSessionId(), client.getNamespace().getName());
         running.add(connection);
         live.put(key, connection);
@@ -95,6 +103,21 @@ final class Connections {
         });
         log.debug("socket {} connecting to namespace {}", head.getSessionId(), chain.name());
         connection.start();
+    }
+
+    /**
+     * Where a new connection's chains run, one at a time: the event loop that is opening it (a connection opens on
+     * the event loop that read its CONNECT, or its handshake), which is a sequential executor already; or a lane of
+     * the worker pool.
+     */
+    private Executor lane() {
+        if (onEventLoop) {
+            EventExecutor loop = ThreadExecutorMap.currentExecutor();
+            if (loop != null) {
+                return loop;
+            }
+        }
+        return new Lane(workers);
     }
 
     /**

@@ -87,9 +87,9 @@ final class IoChannelInitializer extends SocketIOChannelInitializer {
         } else {
             pipeline.addFirst("webSocketCloseEncoder", closeFrames);
         }
-        // netty-socketio flushes every frame it writes; a round trip's replies (written by the worker lane, each a
-        // task on the event loop) then cost one write syscall each. Flushes made outside a read are deferred to
-        // one flush task on the event loop, and those made while a read is in progress to its end: one write.
+        // netty-socketio flushes every frame it writes; a round trip's replies then cost one write syscall each.
+        // Flushes made outside a read (app code runs in a task after it, or on a worker) are deferred to one flush
+        // task on the event loop, and those made while a read is in progress to its end: one write.
         pipeline.addFirst("flushConsolidation", new FlushConsolidationHandler(
                 FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         // closest to the socket: the flushes that really go out, after consolidation

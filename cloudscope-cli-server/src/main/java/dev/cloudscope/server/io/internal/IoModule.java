@@ -97,7 +97,8 @@ public final class IoModule extends AbstractModule {
     @Provides
     @Singleton
     Connections connections(Map<String, NamespaceChain> namespaces, ExecutorService workers, IoSettings io) {
-        return new Connections(namespaces, workers, io.errorEvent());
+        return new Connections(namespaces, workers, io.appThreads() == IoSettings.AppThreads.EVENT_LOOP,
+                io.errorEvent());
     }
 
     @Provides

@@ -54,8 +54,8 @@ public final class IoServer {
         config.setWebsocketCompression(io.perMessageDeflate());
         config.setHttpCompression(io.httpCompression());
         config.setStoreFactory(new LazyStoreFactory()); // netty-socketio's store per client, created only if used
-        // Netty's default is two event loops per core (and as many acceptor threads); with app code on the worker
-        // pool, one loop per core does the IO and fewer threads share the cores (fewer context switches per packet)
+        // Netty's default is two event loops per core (and as many acceptor threads); one loop per core keeps every
+        // core busy with fewer threads sharing them (fewer context switches per packet)
         int cores = Runtime.getRuntime().availableProcessors();
         config.setBossThreads(1);
         config.setWorkerThreads(cores);

@@ -99,7 +99,8 @@ class IoServerTest {
     void withoutTheMainNamespaceAClientAskingForItIsRefusedAndNothingLeaks() {
         int port = TestServer.freePort();
         LoadedConfig config = new LoadedConfig(new ServerSettings("127.0.0.1", port), new IoSettings(
-                Map.of("/only", new NamespaceSettings("/only", List.of(), List.of())), 2, Duration.ofSeconds(1),
+                Map.of("/only", new NamespaceSettings("/only", List.of(), List.of())), IoSettings.AppThreads.EVENT_LOOP, 2,
+                Duration.ofSeconds(1),
                 1_000_000, Duration.ofSeconds(25), Duration.ofSeconds(20), "", false, false, false),
                 ConfigFactory.empty());
         TestServer server = track(TestServer.start(List.of(new ConfigModule(config), new IoModule(), new AbstractModule() {
