@@ -3,7 +3,7 @@
 # one run, each pinned to one core with the load generator on the other. Prints the table and writes it, with the
 # raw numbers and a PNG chart, under bench/results/. What each number means: docs/benchmarks.md.
 #
-#   bench/run.sh                 set up (npm ci, gnuplot), build the jars (mvn install), run everything (~13 min)
+#   bench/run.sh                 set up (npm ci, gnuplot), build the jars (mvn install), run everything (~15 min)
 #   bench/run.sh --quick         the same with short windows (~6 min; for trying the harness, not for quoting)
 #   bench/run.sh --no-build      use the jars already built
 #   bench/run.sh --only rt,churn,idle,cli   some scenarios only
