@@ -79,6 +79,7 @@ final class IoChannelInitializer extends SocketIOChannelInitializer {
         // after the upgrade to WebSocket, drops the handlers above that only HTTP requests need
         pipeline.addAfter(HTTP_ENCODER, UpgradedPipeline.NAME, UpgradedPipeline.INSTANCE);
         pipeline.addBefore(PACKET_HANDLER, "protocolVersionCheck", ProtocolVersionCheck.INSTANCE);
+        pipeline.addBefore(WEB_SOCKET_TRANSPORT, FrameKind.NAME, FrameKind.INSTANCE);
         // the WebSocket decoder takes the HTTP decoder's place at the head of the pipeline and answers a frame
         // over io.maxPayloadBytes with a close frame (1009) written from there, where no encoder would see it
         WebSocket13FrameEncoder closeFrames = new WebSocket13FrameEncoder(false);

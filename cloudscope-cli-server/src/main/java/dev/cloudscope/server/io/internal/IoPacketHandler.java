@@ -59,12 +59,52 @@ final class IoPacketHandler extends InPacketHandler {
     protected void channelRead0(ChannelHandlerContext ctx, PacketsMessage message) {
         ByteBuf content = message.getContent();
         ClientHead client = message.getClient();
+        Packet waiting = waitingForAttachments(client);
+        FrameKind.Kind kind = FrameKind.current();
+        if (kind == FrameKind.Kind.BINARY && waiting != null) {
+            // an attachment, bytes as they are: not to be cut at \u001e or read as a packet's header
+            try {
+                handle(netty.decoder().decodePackets(content, client), client, message, ctx.executor());
+            } catch (Exception e) {
+                dropped(client, e);
+            }
+            return;
+        }
+        if (kind == FrameKind.Kind.TEXT && waiting != null) {
+            // netty-socketio's decoder would take this text frame for an attachment. A socket.io packet means the
+            // attachments are not coming: the binary packet is dropped and this one served. An Engine.IO packet (a
+            // ping, a pong) may come in between: it is served, and the binary packet still waits.
+            client.setLastBinaryPacket(null);
+            if (content.isReadable() && content.getByte(content.readerIndex()) == '4') {
+                log.warn("dropped a binary packet from socket {} ({}): a text packet came before its attachments",
+                        client.getSessionId(), client.getRemoteAddress());
+                read(ctx, message, content, client);
+                return;
+            }
+            try {
+                read(ctx, message, content, client);
+            } finally {
+                client.setLastBinaryPacket(waiting);
+            }
+            return;
+        }
+        read(ctx, message, content, client);
+    }
+
+    private void read(ChannelHandlerContext ctx, PacketsMessage message, ByteBuf content, ClientHead client) {
         while (content.isReadable()) {
             // One packet at a time: netty-socketio's decoder copies each packet after the first out of a message
             // that joins several with \u001e, and never releases the copy (a leak per packet). A raw \u001e cannot
             // occur inside a valid packet (JSON escapes control characters), so cutting there is safe.
             int separator = content.bytesBefore(RECORD_SEPARATOR);
             ByteBuf one = separator < 0 ? content : content.readSlice(separator);
+            long attachments = declaredAttachments(one);
+            if (attachments > MAX_ATTACHMENTS) {
+                // every later frame would be taken for one of them, and kept: refused before it waits for any
+                log.warn("dropped a binary packet from socket {} ({}): it declares {} attachments (at most {})",
+                        client.getSessionId(), client.getRemoteAddress(), attachments, MAX_ATTACHMENTS);
+                return;
+            }
             try {
                 while (one.isReadable()) {
                     Packet packet = isV4Connect(one, client) ? decodeV4Connect(one) : netty.decoder().decodePackets(one, client);
@@ -73,11 +113,7 @@ final class IoPacketHandler extends InPacketHandler {
                     }
                 }
             } catch (Exception e) {
-                // a client's bad packet: drop the rest of its message, tell the operator in one line (the kind of
-                // error only: parser messages quote the content, which may hold a token), keep serving everyone
-                log.warn("dropped a malformed packet from socket {} ({}): {}", client.getSessionId(),
-                        client.getRemoteAddress(), rootCause(e).getClass().getSimpleName());
-                log.debug("the malformed packet's error", e);
+                dropped(client, e);
                 return;
             }
             if (separator >= 0) {
@@ -87,6 +123,50 @@ final class IoPacketHandler extends InPacketHandler {
     }
 
     private static final byte RECORD_SEPARATOR = 0x1E;
+
+    /**
+     * The most attachments a binary packet may declare: each is one more frame of up to io.maxPayloadBytes, held
+     * until the last one arrives; socket.io clients send one per binary argument.
+     */
+    static final int MAX_ATTACHMENTS = 64;
+
+    /** The attachment count a binary event or ack ({@code 45N-}, {@code 46N-}) declares, else 0. */
+    private static long declaredAttachments(ByteBuf packet) {
+        int from = packet.readerIndex();
+        if (packet.readableBytes() < 3 || packet.getByte(from) != '4'
+                || packet.getByte(from + 1) != '5' && packet.getByte(from + 1) != '6') {
+            return 0;
+        }
+        long count = 0;
+        for (int i = from + 2; i < packet.writerIndex() && i < from + 22; i++) {
+            byte b = packet.getByte(i);
+            if (b == '-') {
+                return count;
+            }
+            if (b < '0' || b > '9') {
+                return 0; // not a count: the decoder judges the packet
+            }
+            count = count * 10 + (b - '0');
+        }
+        return count; // digits only, or too many of them: a count too large in any case
+    }
+
+    /**
+     * A client's bad packet: the rest of its message is dropped; the operator gets one line (the kind of error
+     * only: parser messages quote the content, which may hold a token); everyone is still served.
+     */
+    private static void dropped(ClientHead client, Exception e) {
+        log.warn("dropped a malformed packet from socket {} ({}): {}", client.getSessionId(),
+                client.getRemoteAddress(), rootCause(e).getClass().getSimpleName());
+        log.debug("the malformed packet's error", e);
+    }
+
+    /** The binary packet still waiting for attachments from {@code client}, or null. */
+    private static Packet waitingForAttachments(ClientHead client) {
+        Packet last = client.getLastBinaryPacket();
+        return last != null && last.hasAttachments() && !last.isAttachmentsLoaded() ? last : null;
+    }
+
 
     private static boolean isV4Connect(ByteBuf packet, ClientHead client) {
         return EngineIOVersion.V4.equals(client.getEngineIOVersion()) && packet.readableBytes() >= 2
