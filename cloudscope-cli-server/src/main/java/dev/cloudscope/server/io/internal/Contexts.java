@@ -6,57 +6,32 @@ import dev.cloudscope.server.io.IoSocket;
 import dev.cloudscope.server.io.Packet;
 import java.util.List;
 
-/** The two kinds of {@code ctx}: one per connection, one per packet. */
+/** The two kinds of {@code ctx}: one per connection (no packet, nothing to acknowledge), one per packet. */
 final class Contexts {
 
     private Contexts() {
     }
 
+    private record Context(IoSocket socket, Packet packet, AckRequest ackRequest) implements IoContext {
+
+        @Override
+        public List<Object> args() {
+            return packet == null ? List.of() : packet.args();
+        }
+
+        @Override
+        public void ack(Object... data) {
+            if (ackRequest != null) { // a connection has no acknowledgement to answer
+                ackRequest.sendAckData(data);
+            }
+        }
+    }
+
     static IoContext connection(IoSocket socket) {
-        return new IoContext() {
-            @Override
-            public IoSocket socket() {
-                return socket;
-            }
-
-            @Override
-            public List<Object> args() {
-                return List.of();
-            }
-
-            @Override
-            public Packet packet() {
-                return null;
-            }
-
-            @Override
-            public void ack(Object... data) {
-                // a connection has no acknowledgement to answer
-            }
-        };
+        return new Context(socket, null, null);
     }
 
     static IoContext packet(IoSocket socket, Packet packet, AckRequest ackRequest) {
-        return new IoContext() {
-            @Override
-            public IoSocket socket() {
-                return socket;
-            }
-
-            @Override
-            public List<Object> args() {
-                return packet.args();
-            }
-
-            @Override
-            public Packet packet() {
-                return packet;
-            }
-
-            @Override
-            public void ack(Object... data) {
-                ackRequest.sendAckData(data);
-            }
-        };
+        return new Context(socket, packet, ackRequest);
     }
 }
