@@ -9,6 +9,7 @@ import static dev.cloudscope.it.Golden.PACKET_REPLY;
 import static dev.cloudscope.it.Golden.PACKET_RESPONSE;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -120,6 +121,29 @@ class ClientGenerationsIT {
         assertThat(lines.serverLines().stream().filter(line -> !line.equals(DISCONNECT)).toList())
                 .isEqualTo(Golden.serverOnRoot(server.pid()).subList(0, 3));
         assertThat(lines.serverLines().stream().filter(DISCONNECT::equals).count()).isEqualTo(disconnects);
+    }
+
+    /**
+     * A server with {@code auth.tokens}: a client without a token is refused on {@code /} before it ever counts as
+     * connected, in every generation (socket.io 2 sends a refused client the error alone, no CONNECT): it prints no
+     * {@code connect!}, exits 1 with the reason, and its {@code chat} never runs.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Client.class)
+    void aClientWithoutTheTokenIsRefusedBeforeItEverConnects(Client client) throws Exception {
+        Path secured = Files.createDirectories(dir.resolve("secured"));
+        Path config = Files.writeString(secured.resolve("auth.conf"), "auth.tokens = [\"secret\"]\n");
+        Trace securedTrace = new Trace(secured);
+        try (ServerProcess server = ServerProcess.start(secured, securedTrace, FreePort.next(), "--config",
+                config.toString())) {
+            ClientRun refused = ClientRun.run(secured, null, client.command(server.url("/"), "chat"));
+
+            assertThat(refused.exitCode()).as("%s exit code", client).isEqualTo(1);
+            assertThat(refused.stdout()).as("%s stdout", client).doesNotContain(CONNECT);
+            assertThat(String.join("\n", refused.stderr())).as("%s stderr", client).contains("unauthorized");
+            assertThat(server.terminate()).isZero();
+            assertThat(securedTrace.lines()).as("server lines").noneMatch(line -> line.contains("hello world!"));
+        }
     }
 
     private LessonRun runOnce(Client client, String namespace, String mode, int disconnects) {

@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * <p>The life of a connection, in order:
  * <ol>
  *   <li>CONNECTING: the connection middleware runs. What it emits is held, and so are the packets that arrive.
- *   <li>The innermost {@code next} establishes it (OPEN): the namespace's CONNECT goes out (unless the protocol sent
- *       it already), then the held emits, then the held packets run, in arrival order.
+ *   <li>The innermost {@code next} establishes it (OPEN): the namespace's CONNECT goes out (for Engine.IO 3 on
+ *       {@code /} too: netty-socketio's own is held back), then the held emits, then the held packets run, in
+ *       arrival order.
  *       Or the chain fails, or ends without calling {@code next}: the client gets a connect error, and nothing else runs.
  *   <li>Each event packet runs the packet middleware and its controller; then it is acknowledged if it asked to be.
  *   <li>Disconnect (CLOSING): once the packets in flight have finished, the innermost {@code next} completes, so the
@@ -61,6 +62,8 @@ final class Connection {
     private final CompletableFuture<Void> disconnected = new CompletableFuture<>();
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
 
+    private final boolean joinedByProtocol;
+
     // guarded by this
     private State state = State.CONNECTING;
     private boolean connectSent;
@@ -71,18 +74,19 @@ final class Connection {
     private Queue<HeldPacket> heldPackets;
 
     /**
-     * @param connectSent whether the protocol already sent this namespace's CONNECT (Engine.IO 3 on {@code /}
-     *                    does at transport open); if not, the connection sends it once established
-     * @param errorEvent  the event the client is sent when one of its packets fails, or empty for none
+     * @param joinedByProtocol whether netty-socketio joined the client to this namespace by itself (Engine.IO 3 on
+     *                         {@code /}, at transport open): its CONNECT is held back ({@link RootConnectHold}) and
+     *                         sent by this connection once established, like any other, but the join is not repeated
+     * @param errorEvent       the event the client is sent when one of its packets fails, or empty for none
      */
-    Connection(ClientHead head, NamespaceClient client, NamespaceChain chain, Executor lane, boolean connectSent,
+    Connection(ClientHead head, NamespaceClient client, NamespaceChain chain, Executor lane, boolean joinedByProtocol,
                String errorEvent) {
         this.errorEvent = errorEvent;
         this.head = head;
         this.client = client;
         this.chain = chain;
         this.lane = lane;
-        this.connectSent = connectSent;
+        this.joinedByProtocol = joinedByProtocol;
         this.socket = new SocketOnNamespace(this, client);
     }
 
@@ -124,10 +128,8 @@ final class Connection {
         synchronized (this) {
             if (state == State.CONNECTING) {
                 state = State.OPEN;
-                if (!connectSent) {
-                    sendConnect();
-                    connectSent = true;
-                }
+                sendConnect();
+                connectSent = true;
                 if (heldEmits != null) {
                     for (HeldEmit emit : heldEmits) {
                         client.sendEvent(emit.event(), emit.args());
@@ -181,13 +183,15 @@ final class Connection {
         com.corundumstudio.socketio.protocol.Packet error = packet(PacketType.ERROR);
         error.setData(isV4() ? Map.of("message", reason) : reason);
         head.send(error);
-        if (connectSent) {
-            // Engine.IO 3 on "/": the client saw the CONNECT, so it also needs to hear the namespace is gone. The
-            // session stays: the same client may still ask for other namespaces, each with its own middleware.
-            client.disconnect();
-        } else {
+        // never connected: nothing more to tell the client. The session stays: the same client may still ask for
+        // other namespaces, each with its own middleware.
+        if (!joinedByProtocol) {
             client.onDisconnect();
         }
+        // else (Engine.IO 3 on "/"), as socket.io 2: the refusal alone, and the namespace is left as the protocol
+        // joined it until the transport ends; leaving it now would end a session whose only namespace it is before
+        // a polling client has fetched its refusal
+
     }
 
     /** Sends an event to the client, or holds it until the namespace's CONNECT has gone out. */
@@ -300,12 +304,15 @@ final class Connection {
     }
 
     private void sendConnect() {
-        com.corundumstudio.socketio.protocol.Packet connect = packet(PacketType.CONNECT);
+        com.corundumstudio.socketio.protocol.Packet connect = new RootConnectHold.OwnConnect(head.getEngineIOVersion());
+        connect.setNsp(client.getNamespace().getName());
         if (isV4()) {
             connect.setData(new ConnPacket(head.getSessionId()));
         }
         head.send(connect);
-        client.getNamespace().onConnect(client); // joins the namespace's room; we register no listeners there
+        if (!joinedByProtocol) {
+            client.getNamespace().onConnect(client); // joins the namespace's room; we register no listeners there
+        }
     }
 
     private com.corundumstudio.socketio.protocol.Packet packet(PacketType subType) {

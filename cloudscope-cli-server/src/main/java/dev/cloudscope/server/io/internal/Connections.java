@@ -57,6 +57,11 @@ final class Connections {
         this.errorEvent = errorEvent;
     }
 
+    /** Whether the config has "/": then its connections, Engine.IO 3 ones included, send their own CONNECT. */
+    boolean servesRoot() {
+        return chains.containsKey("/");
+    }
+
     /** netty-socketio calls the default namespace "", socket.io and our config "/". */
     static String configName(String nettyName) {
         return nettyName.isEmpty() ? "/" : nettyName;
@@ -90,10 +95,11 @@ final class Connections {
         open(namespaceClient.getBaseClient(), namespaceClient, true);
     }
 
-    private void open(ClientHead head, NamespaceClient client, boolean connectSent) {
+    /** @param joinedByProtocol netty-socketio joined it at transport open (Engine.IO 3 on "/") */
+    private void open(ClientHead head, NamespaceClient client, boolean joinedByProtocol) {
         NamespaceChain chain = chains.get(configName(client.getNamespace().getName()));
         slim(head);
-        Connection connection = new Connection(head, client, chain, lane(), connectSent, errorEvent);
+        Connection connection = new Connection(head, client, chain, lane(), joinedByProtocol, errorEvent);
         Key key = new Key(head.getSessionId(), client.getNamespace().getName());
         running.add(connection);
         live.put(key, connection);

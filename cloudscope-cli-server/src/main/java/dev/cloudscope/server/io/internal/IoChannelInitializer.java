@@ -80,6 +80,9 @@ final class IoChannelInitializer extends SocketIOChannelInitializer {
         pipeline.addAfter(HTTP_ENCODER, UpgradedPipeline.NAME, UpgradedPipeline.INSTANCE);
         pipeline.addBefore(PACKET_HANDLER, "protocolVersionCheck", ProtocolVersionCheck.INSTANCE);
         pipeline.addBefore(WEB_SOCKET_TRANSPORT, FrameKind.NAME, FrameKind.INSTANCE);
+        if (connections.servesRoot()) { // else "/" is netty-socketio's alone, its CONNECT too
+            pipeline.addAfter(SOCKETIO_ENCODER, RootConnectHold.NAME, RootConnectHold.INSTANCE);
+        }
         // the WebSocket decoder takes the HTTP decoder's place at the head of the pipeline and answers a frame
         // over io.maxPayloadBytes with a close frame (1009) written from there, where no encoder would see it
         WebSocket13FrameEncoder closeFrames = new WebSocket13FrameEncoder(false);
