@@ -167,31 +167,27 @@ start_server() {  # NAME PORT READY_PATTERN COMMAND...: started pinned on the se
   log "$name ready on port $port (pid $server_pid)"
 }
 
-load() {  # OUT ARGS...: one run of the Node generator, pinned on the generator core
-  local out=$1 pid
-  shift
-  taskset -c "$gen_cpu" node "$bench/load/load.js" "$@" >"$raw/$out.json" 2>>"$work/load.err" &
+generate() {  # OUT NAME COMMAND...: one run of a generator, pinned on the generator core; its JSON in raw/OUT.json
+  local out=$1 name=$2 pid
+  shift 2
+  taskset -c "$gen_cpu" "$@" >"$raw/$out.json" 2>>"$work/load.err" &
   pid=$!
   started+=("$pid")
   if ! wait "$pid"; then
-    log "  $out: the generator failed (see below)"; tail -3 "$work/load.err" >&2
+    log "  $out: $name failed (see below)"; tail -3 "$work/load.err" >&2
     rm -f "$raw/$out.json"
   fi
   forget "$pid"
 }
-
-netty_load() {  # OUT ARGS...: one run of the Netty generator, pinned on the generator core
-  local out=$1 pid
+load() {  # OUT ARGS...: the Node generator
+  local out=$1
   shift
-  taskset -c "$gen_cpu" java -XX:+UseSerialGC -Xms256m -cp "$bench_jar" dev.cloudscope.bench.NettyLoad "$@" \
-    >"$raw/$out.json" 2>>"$work/load.err" &
-  pid=$!
-  started+=("$pid")
-  if ! wait "$pid"; then
-    log "  $out: the Netty generator failed (see below)"; tail -3 "$work/load.err" >&2
-    rm -f "$raw/$out.json"
-  fi
-  forget "$pid"
+  generate "$out" "the generator" node "$bench/load/load.js" "$@"
+}
+netty_load() {  # OUT ARGS...: the Netty generator
+  local out=$1
+  shift
+  generate "$out" "the Netty generator" java -XX:+UseSerialGC -Xms256m -cp "$bench_jar" dev.cloudscope.bench.NettyLoad "$@"
 }
 
 summary() {  # one line about a raw result, for the log

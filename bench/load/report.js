@@ -133,8 +133,6 @@ if (cli) {
     'cli-java-jar': '`java -jar cloudscope.jar chat` (JDK 17)',
     'cli-launcher': '`bin/cloudscope chat`' + (raw['cli-java'] && raw['cli-java'].launcher_java ? ` (JDK ${raw['cli-java'].launcher_java}, its AOT cache)` : ''),
     'cli-launcher-jdk17': '`bin/cloudscope chat` with JAVA_HOME = JDK 17 (its AppCDS archive)',
-    'cli-bin': '`cloudscope chat` with bin/cloudscope\'s flags (-XX:TieredStopAtLevel=1)',
-    'cli-cds': '`cloudscope chat` + AppCDS archive, C1 only, SerialGC, -XX:-UsePerfData',
   };
   for (const name of Object.keys(cli)) {
     const c = cli[name];
@@ -206,7 +204,7 @@ for (const i of [0, 1]) {
 }
 if (cli && cli['node-client']) {
   const node = cli['node-client'].median_ms;
-  for (const name of ['cli-java-jar', 'cli-launcher', 'cli-launcher-jdk17', 'cli-bin', 'cli-cds']) {
+  for (const name of ['cli-java-jar', 'cli-launcher', 'cli-launcher-jdk17']) {
     if (cli[name]) md(`| CLI wall time (median), ${name} ÷ the lesson's Node client | ${ratio(cli[name].median_ms, node)} | | | | ≤ 1.5× |`);
   }
 }

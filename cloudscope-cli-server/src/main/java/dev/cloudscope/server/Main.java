@@ -7,7 +7,6 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.ProvisionException;
 import com.google.inject.Stage;
-import com.google.inject.spi.Message;
 import dev.cloudscope.server.config.ConfigLoader;
 import dev.cloudscope.server.config.ConfigProblem;
 import dev.cloudscope.server.config.LoadedConfig;
@@ -89,11 +88,8 @@ public final class Main implements Callable<Integer> {
         } catch (ConfigProblem e) {
             return fail(err, "config: " + e.getMessage(), BAD_CONFIG);
         } catch (CreationException | ProvisionException e) {
-            ConfigProblem problem = configProblem(e);
-            if (problem != null) {
-                return fail(err, "config: " + problem.getMessage(), BAD_CONFIG);
-            }
-            throw e;
+            ConfigProblem problem = ConfigProblem.behind(e).orElseThrow(() -> e);
+            return fail(err, "config: " + problem.getMessage(), BAD_CONFIG);
         } catch (IoServerException e) {
             return fail(err, e.getMessage(), CANNOT_SERVE);
         }
@@ -124,18 +120,6 @@ public final class Main implements Callable<Integer> {
         return code;
     }
 
-    private static ConfigProblem configProblem(RuntimeException e) {
-        Iterable<Message> messages = e instanceof CreationException c ? c.getErrorMessages()
-                : ((ProvisionException) e).getErrorMessages();
-        for (Message message : messages) {
-            for (Throwable cause = message.getCause(); cause != null; cause = cause.getCause()) {
-                if (cause instanceof ConfigProblem problem) {
-                    return problem;
-                }
-            }
-        }
-        return null;
-    }
 
     private static void logLevel(String logger, Level level) {
         ((Logger) LoggerFactory.getLogger(logger)).setLevel(level);

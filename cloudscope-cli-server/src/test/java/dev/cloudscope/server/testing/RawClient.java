@@ -1,6 +1,5 @@
 package dev.cloudscope.server.testing;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -46,17 +45,7 @@ public final class RawClient implements AutoCloseable {
 
     /** What the server sent on {@code namespace} ("/" for the main one), with the namespace taken out. */
     public List<String> receivedOn(String namespace) {
-        List<String> on = new ArrayList<>();
-        for (String packet : received) {
-            String type = packet.substring(0, Math.min(1, packet.length()));
-            String rest = packet.substring(type.length());
-            if (namespace.equals("/") && !rest.startsWith("/")) {
-                on.add(packet);
-            } else if (rest.startsWith(namespace + ",")) {
-                on.add(type + rest.substring(namespace.length() + 1));
-            }
-        }
-        return on;
+        return Namespaced.on(namespace, received);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.cloudscope.server.testing;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -156,19 +155,7 @@ public final class WireClient implements AutoCloseable {
 
     /** The socket.io packets the server sent on {@code namespace} ("/" for the main one), with the namespace taken out. */
     public List<String> packetsOn(String namespace) {
-        List<String> on = new ArrayList<>();
-        for (String packet : packets()) {
-            String type = packet.substring(0, Math.min(1, packet.length()));
-            String rest = packet.substring(type.length());
-            if (namespace.equals("/") && !rest.startsWith("/")) {
-                on.add(packet);
-            } else if (rest.startsWith(namespace + ",")) {
-                on.add(type + rest.substring(namespace.length() + 1));
-            } else if (rest.equals(namespace)) {
-                on.add(type);
-            }
-        }
-        return on;
+        return Namespaced.on(namespace, packets());
     }
 
     public int binaryFrames() {

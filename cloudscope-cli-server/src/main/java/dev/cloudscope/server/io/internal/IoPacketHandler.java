@@ -74,17 +74,18 @@ final class IoPacketHandler extends InPacketHandler {
             // netty-socketio's decoder would take this text frame for an attachment. A socket.io packet means the
             // attachments are not coming: the binary packet is dropped and this one served. An Engine.IO packet (a
             // ping, a pong) may come in between: it is served, and the binary packet still waits.
-            client.setLastBinaryPacket(null);
-            if (content.isReadable() && content.getByte(content.readerIndex()) == '4') {
+            boolean socketIoPacket = content.isReadable() && content.getByte(content.readerIndex()) == '4';
+            if (socketIoPacket) {
                 log.warn("dropped a binary packet from socket {} ({}): a text packet came before its attachments",
                         client.getSessionId(), client.getRemoteAddress());
-                read(ctx, message, content, client);
-                return;
             }
+            client.setLastBinaryPacket(null);
             try {
                 read(ctx, message, content, client);
             } finally {
-                client.setLastBinaryPacket(waiting);
+                if (!socketIoPacket) {
+                    client.setLastBinaryPacket(waiting);
+                }
             }
             return;
         }
@@ -166,7 +167,6 @@ final class IoPacketHandler extends InPacketHandler {
         Packet last = client.getLastBinaryPacket();
         return last != null && last.hasAttachments() && !last.isAttachmentsLoaded() ? last : null;
     }
-
 
     private static boolean isV4Connect(ByteBuf packet, ClientHead client) {
         return EngineIOVersion.V4.equals(client.getEngineIOVersion()) && packet.readableBytes() >= 2

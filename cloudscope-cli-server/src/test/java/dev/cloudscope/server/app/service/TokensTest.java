@@ -11,8 +11,6 @@ import dev.cloudscope.server.config.ConfigProblem;
 import dev.cloudscope.server.config.LoadedConfig;
 import dev.cloudscope.server.config.Plugins;
 import dev.cloudscope.server.testing.TestServer;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -100,7 +98,7 @@ class TokensTest {
 
         assertThatThrownBy(() -> Guice.createInjector(Stage.PRODUCTION, Plugins.enabled(config)))
                 .isInstanceOf(CreationException.class)
-                .satisfies(e -> assertThat(configProblemIn(e).getMessage()).contains("auth.tokens"));
+                .satisfies(e -> assertThat(ConfigProblem.behind(e).orElseThrow().getMessage()).contains("auth.tokens"));
     }
 
     @Test
@@ -110,20 +108,4 @@ class TokensTest {
                 .satisfies(problem -> assertThat(problem.getMessage()).doesNotContain("s3cret-value"));
     }
 
-    /** The ConfigProblem behind a CreationException, where Main looks for it: in its error messages' causes. */
-    private static ConfigProblem configProblemIn(Throwable failure) {
-        List<Throwable> causes = new ArrayList<>();
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            causes.add(cause);
-        }
-        if (failure instanceof CreationException creation) {
-            creation.getErrorMessages().forEach(message -> {
-                for (Throwable cause = message.getCause(); cause != null; cause = cause.getCause()) {
-                    causes.add(cause);
-                }
-            });
-        }
-        return causes.stream().filter(ConfigProblem.class::isInstance).map(ConfigProblem.class::cast).findFirst()
-                .orElseThrow(() -> new AssertionError("no ConfigProblem behind " + failure));
-    }
 }

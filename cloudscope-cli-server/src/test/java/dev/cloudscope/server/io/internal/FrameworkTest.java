@@ -458,34 +458,13 @@ class FrameworkTest {
         }
     }
 
-    /**
-     * The ConfigProblem that stopped the injector, found where Main looks for it: in the causes of Guice's error
-     * messages. (Guice runs the failing provider once per eager dependent, so CreationException reports the problem
-     * once per dependent and, the causes being distinct instances, has no single cause of its own.)
-     */
-    private static ConfigProblem configProblemIn(Throwable failure) {
-        List<Throwable> causes = new ArrayList<>();
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            causes.add(cause);
-        }
-        if (failure instanceof CreationException creation) {
-            creation.getErrorMessages().forEach(message -> {
-                for (Throwable cause = message.getCause(); cause != null; cause = cause.getCause()) {
-                    causes.add(cause);
-                }
-            });
-        }
-        return causes.stream().filter(ConfigProblem.class::isInstance).map(ConfigProblem.class::cast).findFirst()
-                .orElseThrow(() -> new AssertionError("no ConfigProblem behind " + failure));
-    }
-
     @Test
     void anUnknownConnectionMiddlewareNameStopsTheInjectorNamingNamespaceAndName() {
         String config = "io.namespace.\"/chat\".connectionMiddleware = [auth, auht]";
 
         assertThatThrownBy(() -> TestServer.injector(config, TestServer.freePort(), new PassThroughApp()))
                 .isInstanceOf(CreationException.class)
-                .satisfies(e -> assertThat(configProblemIn(e).getMessage())
+                .satisfies(e -> assertThat(ConfigProblem.behind(e).orElseThrow().getMessage())
                         .contains("io.namespace.\"/chat\".connectionMiddleware", "'auht'", "/chat", "auth"));
     }
 
@@ -495,7 +474,7 @@ class FrameworkTest {
 
         assertThatThrownBy(() -> TestServer.injector(config, TestServer.freePort(), new PassThroughApp()))
                 .isInstanceOf(CreationException.class)
-                .satisfies(e -> assertThat(configProblemIn(e).getMessage())
+                .satisfies(e -> assertThat(ConfigProblem.behind(e).orElseThrow().getMessage())
                         .contains("io.namespace.\"/chat\".packetMiddleware", "'auth'", "filter"));
     }
 
@@ -512,6 +491,6 @@ class FrameworkTest {
 
         assertThatThrownBy(() -> TestServer.injector("", TestServer.freePort(), strayRoutes))
                 .isInstanceOf(CreationException.class)
-                .satisfies(e -> assertThat(configProblemIn(e).getMessage()).contains("/admin", "io.namespace"));
+                .satisfies(e -> assertThat(ConfigProblem.behind(e).orElseThrow().getMessage()).contains("/admin", "io.namespace"));
     }
 }
