@@ -9,7 +9,7 @@ import java.nio.charset.Charset;
 /**
  * The server process's stdout, where the app prints its lines ({@code console.log} in the lesson): buffered, not
  * flushed at each line as the JDK's is. The network pipeline flushes it before every write to a client
- * ({@code io.internal.StdoutBeforeReplies}), so a line printed before an emit is out before the client can see the
+ * ({@code io.internal.netty.StdoutBeforeReplies}), so a line printed before an emit is out before the client can see the
  * reply; a daemon thread flushes it at least every {@value #FLUSH_MILLIS} ms for lines that no write follows.
  * A round trip's three lines then cost one {@code write} (under load, many round trips share one) instead of three.
  */

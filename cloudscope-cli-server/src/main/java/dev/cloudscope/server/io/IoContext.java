@@ -19,4 +19,9 @@ public interface IoContext {
      * ignored. Without it, the framework acknowledges with no data once the packet's whole chain has completed.
      */
     void ack(Object... data);
+
+    /** To the sockets in {@code room}, but this one: {@code socket().to(room)}. */
+    default Broadcast to(String room) {
+        return socket().to(room);
+    }
 }

@@ -2,11 +2,12 @@ package dev.cloudscope.server.io;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** A client's socket on one namespace ({@code ctx.socket}). Safe to use from any thread. */
 public interface IoSocket {
 
-    /** The Engine.IO session id, shared by all namespaces of one client. */
+    /** The socket's id: the client's session id, shared by its sockets on every namespace. */
     String id();
 
     /** The namespace this socket is connected to, e.g. {@code /chat}. */
@@ -21,8 +22,29 @@ public interface IoSocket {
     /** The client's address, e.g. {@code /127.0.0.1:50312}. */
     String remoteAddress();
 
-    /** Sends an event to this socket. Before the connection is established, it is sent right after the CONNECT. */
+    /**
+     * Sends an event to this socket; {@code byte[]} arguments go as binary attachments. Before the connection is
+     * established, it is sent right after the CONNECT.
+     */
     void emit(String event, Object... args);
+
+    /** Joins {@code room} of this namespace, until it leaves it or disconnects. */
+    void join(String room);
+
+    /** Leaves {@code room}. */
+    void leave(String room);
+
+    /** The rooms this socket is in, its own (named by its id) included. */
+    Set<String> rooms();
+
+    /** To the sockets in {@code room}, but this one ({@code socket.to(room)}). */
+    Broadcast to(String room);
+
+    /** To every socket of the namespace but this one ({@code socket.broadcast}). */
+    Broadcast broadcast();
+
+    /** This socket's namespace, every socket of it this one included. */
+    IoNamespace nsp();
 
     /** Disconnects this socket from its namespace. */
     void disconnect();

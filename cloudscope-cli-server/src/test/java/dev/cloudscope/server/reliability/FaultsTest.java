@@ -51,7 +51,7 @@ class FaultsTest {
     private static final long PID = ProcessHandle.current().pid();
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The framework's connection, which logs failed packets. */
-    private static final String CONNECTION_LOGGER = "dev.cloudscope.server.io.internal.Connection";
+    private static final String CONNECTION_LOGGER = "dev.cloudscope.server.io.internal.core.Connection";
 
     private static final String NAMESPACES = """
             io.namespace {

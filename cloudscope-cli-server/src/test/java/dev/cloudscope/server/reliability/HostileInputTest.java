@@ -190,7 +190,7 @@ class HostileInputTest {
                 assertServesAChat(client, 1);
                 assertThat(stdout.lines()).filteredOn(line -> line.startsWith("chat : "))
                         .containsExactly("chat : still here 1 : " + PID);
-                assertThat(log.lines()).as("logged").noneMatch(line -> line.startsWith("ERROR dev.cloudscope.server.io.internal.Connection"));
+                assertThat(log.lines()).as("logged").noneMatch(line -> line.startsWith("ERROR dev.cloudscope.server.io.internal.core.Connection"));
             }
             Lesson.assertServed(server);
         }
@@ -778,7 +778,7 @@ class HostileInputTest {
 
                 assertThat(frames).as("frames sent (seed %d)", seed).isGreaterThanOrEqualTo(Math.min(maxFrames, 1000));
                 assertThat(log.lines()).as("our framework never failed a chain (seed %d)", seed)
-                        .noneMatch(line -> line.startsWith("ERROR dev.cloudscope.server.io.internal.Connection"));
+                        .noneMatch(line -> line.startsWith("ERROR dev.cloudscope.server.io.internal.core.Connection"));
                 stdout.printOriginal(String.format("fuzz: the server logged %d lines meanwhile, by logger: %s",
                         log.lines().size(), log.events().stream().collect(Collectors.groupingBy(
                                 event -> event.getLevel() + " " + event.getLoggerName(), TreeMap::new,

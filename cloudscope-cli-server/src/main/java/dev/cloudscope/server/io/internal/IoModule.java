@@ -9,10 +9,19 @@ import dev.cloudscope.server.config.NamespaceSettings;
 import dev.cloudscope.server.config.ServerSettings;
 import dev.cloudscope.server.io.ConnectionMiddleware;
 import dev.cloudscope.server.io.Controller;
+import dev.cloudscope.server.io.Io;
 import dev.cloudscope.server.io.IoBindings;
 import dev.cloudscope.server.io.PacketMiddleware;
 import dev.cloudscope.server.io.Router;
 import dev.cloudscope.server.io.Routes;
+import dev.cloudscope.server.io.internal.core.Connections;
+import dev.cloudscope.server.io.internal.core.LocalRooms;
+import dev.cloudscope.server.io.internal.core.LocalSockets;
+import dev.cloudscope.server.io.internal.core.NamespaceChain;
+import dev.cloudscope.server.io.internal.core.Namespaces;
+import dev.cloudscope.server.io.internal.core.Onion;
+import dev.cloudscope.server.io.internal.core.Rooms;
+import dev.cloudscope.server.io.internal.netty.IoServer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,15 +105,35 @@ public final class IoModule extends AbstractModule {
 
     @Provides
     @Singleton
-    Connections connections(Map<String, NamespaceChain> namespaces, ExecutorService workers, IoSettings io) {
+    LocalSockets localSockets() {
+        return new LocalSockets();
+    }
+
+    /** The rooms of this server's sockets; the cluster replaces this binding. */
+    @Provides
+    @Singleton
+    Rooms rooms(LocalSockets sockets) {
+        return new LocalRooms(sockets);
+    }
+
+    @Provides
+    @Singleton
+    Io io(Map<String, NamespaceChain> namespaces, Rooms rooms) {
+        return new Namespaces(namespaces.keySet(), rooms);
+    }
+
+    @Provides
+    @Singleton
+    Connections connections(Map<String, NamespaceChain> namespaces, ExecutorService workers, IoSettings io, Rooms rooms,
+                            LocalSockets sockets) {
         return new Connections(namespaces, workers, io.appThreads() == IoSettings.AppThreads.EVENT_LOOP,
-                io.errorEvent());
+                io.errorEvent(), rooms, sockets);
     }
 
     @Provides
     @Singleton
     IoServer server(ServerSettings settings, IoSettings io, Map<String, NamespaceChain> namespaces,
                     Connections connections, ExecutorService workers) {
-        return new IoServer(settings, io, namespaces.values(), connections, workers);
+        return new IoServer(settings, io, namespaces.keySet(), connections, workers);
     }
 }

@@ -9,7 +9,7 @@ import com.google.inject.Stage;
 import com.typesafe.config.ConfigFactory;
 import dev.cloudscope.server.config.ConfigProblem;
 import dev.cloudscope.server.config.LoadedConfig;
-import dev.cloudscope.server.config.Plugins;
+import dev.cloudscope.server.Plugins;
 import dev.cloudscope.server.testing.TestServer;
 import org.junit.jupiter.api.Test;
 

@@ -353,7 +353,7 @@ class FrameworkTest {
 
     @Test
     void aFailingPacketIsLoggedWithItsCauseAckedWithoutItAndTheSocketStaysUsable() {
-        try (LogCapture log = LogCapture.of(Connection.class)) {
+        try (LogCapture log = LogCapture.of("dev.cloudscope.server.io.internal.core.Connection")) {
             TestClient client = connected("/fragile");
 
             client.emitWithAck("work", "middleware-throws");
@@ -376,7 +376,7 @@ class FrameworkTest {
 
     @Test
     void packetMiddlewareReturningNullFailsThePacketWithAClearMessage() {
-        try (LogCapture log = LogCapture.of(Connection.class)) {
+        try (LogCapture log = LogCapture.of("dev.cloudscope.server.io.internal.core.Connection")) {
             TestClient client = connected("/fragile");
 
             client.emitWithAck("work", "middleware-returns-null");
@@ -391,7 +391,7 @@ class FrameworkTest {
 
     @Test
     void packetMiddlewareReturningNullIsNamedByItsConfigName() {
-        try (LogCapture log = LogCapture.of(Connection.class)) {
+        try (LogCapture log = LogCapture.of("dev.cloudscope.server.io.internal.core.Connection")) {
             TestClient client = connected("/fragile");
 
             client.emitWithAck("work", "middleware-returns-null");

@@ -1,0 +1,25 @@
+package dev.cloudscope.server;
+
+import com.google.inject.Module;
+import dev.cloudscope.server.app.AppModule;
+import dev.cloudscope.server.config.ConfigModule;
+import dev.cloudscope.server.config.LoadedConfig;
+import dev.cloudscope.server.io.internal.IoModule;
+import java.util.List;
+
+/**
+ * What is switched on: the twin of the lesson's {@code config/plugin.js} ({@code exports.io = { enable: true }}).
+ * The io plugin is the socket.io framework; the app module holds the lesson's middleware, controller and service.
+ */
+public final class Plugins {
+
+    private Plugins() {
+    }
+
+    public static List<Module> enabled(LoadedConfig config) {
+        return List.of(
+                new ConfigModule(config),
+                new IoModule(),   // exports.io = { enable: true, package: 'egg-socket.io' }
+                new AppModule());
+    }
+}

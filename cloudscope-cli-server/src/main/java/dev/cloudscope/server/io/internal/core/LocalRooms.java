@@ -1,0 +1,90 @@
+package dev.cloudscope.server.io.internal.core;
+
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** {@link Rooms} in this process: who is in which room, per namespace, and emits to the sockets connected here. */
+public final class LocalRooms implements Rooms {
+
+    private record Key(String namespace, String name) {
+    }
+
+    private final LocalSockets sockets;
+    /** Members per room, and rooms per socket (keyed by socket id): both kept, so that either question is cheap. */
+    private final Map<Key, Set<String>> members = new ConcurrentHashMap<>();
+    private final Map<Key, Set<String>> roomsOfSocket = new ConcurrentHashMap<>();
+
+    public LocalRooms(LocalSockets sockets) {
+        this.sockets = sockets;
+    }
+
+    @Override
+    public void join(String namespace, String socketId, String room) {
+        // compute() runs under the map's lock for the key: a join racing a leave of the same socket stays consistent
+        roomsOfSocket.compute(new Key(namespace, socketId), (key, rooms) -> {
+            Set<String> set = rooms == null ? ConcurrentHashMap.newKeySet() : rooms;
+            set.add(room);
+            members.computeIfAbsent(new Key(namespace, room), k -> ConcurrentHashMap.newKeySet()).add(socketId);
+            return set;
+        });
+    }
+
+    @Override
+    public void leave(String namespace, String socketId, String room) {
+        roomsOfSocket.computeIfPresent(new Key(namespace, socketId), (key, rooms) -> {
+            rooms.remove(room);
+            removeMember(namespace, room, socketId);
+            return rooms.isEmpty() ? null : rooms;
+        });
+    }
+
+    @Override
+    public void leaveAll(String namespace, String socketId) {
+        roomsOfSocket.computeIfPresent(new Key(namespace, socketId), (key, rooms) -> {
+            for (String room : rooms) {
+                removeMember(namespace, room, socketId);
+            }
+            return null;
+        });
+    }
+
+    private void removeMember(String namespace, String room, String socketId) {
+        members.computeIfPresent(new Key(namespace, room), (key, ids) -> {
+            ids.remove(socketId);
+            return ids.isEmpty() ? null : ids;
+        });
+    }
+
+    @Override
+    public Set<String> roomsOf(String namespace, String socketId) {
+        Set<String> rooms = roomsOfSocket.get(new Key(namespace, socketId));
+        return rooms == null ? Set.of() : Set.copyOf(rooms);
+    }
+
+    @Override
+    public Set<String> members(String namespace, Set<String> rooms) {
+        if (rooms.isEmpty()) {
+            return sockets.ids(namespace);
+        }
+        Set<String> ids = new HashSet<>();
+        for (String room : rooms) {
+            Set<String> inRoom = members.get(new Key(namespace, room));
+            if (inRoom != null) {
+                ids.addAll(inRoom);
+            }
+        }
+        return ids;
+    }
+
+    @Override
+    public void emit(RoomEmit emit) {
+        Set<String> excluded = emit.except().isEmpty() ? Set.of() : members(emit.namespace(), emit.except());
+        for (String id : members(emit.namespace(), emit.rooms())) {
+            if (!excluded.contains(id)) {
+                sockets.emit(emit.namespace(), id, emit.event(), emit.args());
+            }
+        }
+    }
+}

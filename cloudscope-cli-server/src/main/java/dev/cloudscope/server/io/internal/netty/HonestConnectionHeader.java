@@ -1,0 +1,31 @@
+package dev.cloudscope.server.io.internal.netty;
+
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
+
+/**
+ * netty-socketio answers every long-polling request with {@code Connection: keep-alive} and then closes the
+ * connection. A client that believes it (Node 19+ keeps connections alive by default) sends its next poll on a
+ * socket being closed and gets a reset: socket.io-client 2.x reports "xhr poll error" and gives up. We say
+ * {@code Connection: close}, which is what happens. The WebSocket handshake ({@code Connection: Upgrade}) is left
+ * alone.
+ */
+@Sharable
+final class HonestConnectionHeader extends ChannelOutboundHandlerAdapter {
+
+    static final HonestConnectionHeader INSTANCE = new HonestConnectionHeader();
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+        if (msg instanceof HttpResponse response
+                && response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE, true)) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        super.write(ctx, msg, promise);
+    }
+}

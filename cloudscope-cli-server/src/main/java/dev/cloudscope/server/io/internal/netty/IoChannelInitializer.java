@@ -1,0 +1,123 @@
+package dev.cloudscope.server.io.internal.netty;
+
+import com.corundumstudio.socketio.Configuration;
+import com.corundumstudio.socketio.SocketIOChannelInitializer;
+import com.corundumstudio.socketio.SocketIOServer;
+import com.corundumstudio.socketio.ack.AckManager;
+import com.corundumstudio.socketio.handler.ClientsBox;
+import com.corundumstudio.socketio.handler.InPacketHandler;
+import dev.cloudscope.server.io.internal.core.Connections;
+import com.corundumstudio.socketio.handler.PacketListener;
+import com.corundumstudio.socketio.namespace.NamespacesHub;
+import com.corundumstudio.socketio.protocol.PacketDecoder;
+import com.corundumstudio.socketio.scheduler.CancelableScheduler;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.RecvByteBufAllocator;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import java.lang.reflect.Field;
+
+/**
+ * netty-socketio's pipeline with its packet handler replaced by {@link IoPacketHandler}.
+ *
+ * <p>netty-socketio 2.0.14 builds its decoder, ack manager and packet listener inside {@code start} and keeps them
+ * private; the replacement must share them (the ack manager holds the acks of every client), so they are read
+ * once, here, by reflection. A netty-socketio upgrade that renames them fails at start-up with the field's name.
+ */
+final class IoChannelInitializer extends SocketIOChannelInitializer {
+
+    private final ClientEvents clients;
+    private final Connections connections;
+    private final DebugEndpoint debugEndpoint;
+    private IoPacketHandler packetHandler;
+    private WebSocketFrames webSocketFrames;
+
+    private IoChannelInitializer(ClientEvents clients, Connections connections, boolean debugEndpoint) {
+        this.clients = clients;
+        this.connections = connections;
+        this.debugEndpoint = debugEndpoint ? new DebugEndpoint(connections) : null;
+    }
+
+    /** Puts our initializer in {@code server}, and stops the timer of the default one it replaces. */
+    static void install(SocketIOServer server, ClientEvents clients, Connections connections, boolean debugEndpoint) {
+        SocketIOChannelInitializer replaced = read(SocketIOServer.class, server, "pipelineFactory",
+                SocketIOChannelInitializer.class);
+        // its timer thread is started already; netty reports it as a leak once the initializer is collected
+        read(SocketIOChannelInitializer.class, replaced, "scheduler", CancelableScheduler.class).shutdown();
+        server.setPipelineFactory(new IoChannelInitializer(clients, connections, debugEndpoint));
+    }
+
+    @Override
+    public void start(Configuration configuration, NamespacesHub namespacesHub) {
+        super.start(configuration, namespacesHub);
+        InPacketHandler original = read(SocketIOChannelInitializer.class, this, "packetHandler", InPacketHandler.class);
+        IoPacketHandler.NettyParts parts = new IoPacketHandler.NettyParts(
+                read(InPacketHandler.class, original, "packetListener", PacketListener.class),
+                read(InPacketHandler.class, original, "decoder", PacketDecoder.class),
+                read(SocketIOChannelInitializer.class, this, "ackManager", AckManager.class),
+                namespacesHub);
+        packetHandler = new IoPacketHandler(parts, namespacesHub, configuration.getExceptionListener(), clients, connections);
+        webSocketFrames = new WebSocketFrames(read(SocketIOChannelInitializer.class, this, "clientsBox", ClientsBox.class));
+    }
+
+    /** One for all channels: netty's default creates one per channel (the per-channel state is in its handle). */
+    private static final RecvByteBufAllocator RECV_ALLOCATOR = new AdaptiveRecvByteBufAllocator();
+
+    @Override
+    protected void initChannel(Channel ch) throws Exception {
+        ch.config().setRecvByteBufAllocator(RECV_ALLOCATOR);
+        super.initChannel(ch);
+    }
+
+    @Override
+    protected void addSocketioHandlers(ChannelPipeline pipeline) {
+        super.addSocketioHandlers(pipeline);
+        pipeline.replace(PACKET_HANDLER, PACKET_HANDLER, packetHandler);
+        // the HTTP encoder right after the decoder, so that what the aggregator answers (413 for a body over
+        // io.maxPayloadBytes) is encoded too; netty-socketio puts it after the aggregator, where its 413 is lost
+        pipeline.remove(HTTP_ENCODER);
+        pipeline.addAfter(HTTP_REQUEST_DECODER, HTTP_ENCODER, new HttpResponseEncoder());
+        // outbound messages pass it before the HTTP encoder
+        pipeline.addAfter(HTTP_ENCODER, HandlerNames.HONEST_CONNECTION_HEADER, HonestConnectionHeader.INSTANCE);
+        // after the upgrade to WebSocket, drops the handlers above that only HTTP requests need
+        pipeline.addAfter(HTTP_ENCODER, HandlerNames.UPGRADED_PIPELINE, UpgradedPipeline.INSTANCE);
+        pipeline.addBefore(PACKET_HANDLER, HandlerNames.ENGINE_IO_REQUESTS, ProtocolVersionCheck.INSTANCE);
+        pipeline.addBefore(WEB_SOCKET_TRANSPORT, HandlerNames.WEB_SOCKET_FRAMES, webSocketFrames);
+        if (clients.servesRoot()) { // else "/" is netty-socketio's alone, its CONNECT too
+            pipeline.addAfter(SOCKETIO_ENCODER, HandlerNames.ROOT_CONNECT_HOLD, RootConnectHold.INSTANCE);
+        }
+        // the WebSocket decoder takes the HTTP decoder's place at the head of the pipeline and answers a frame
+        // over io.maxPayloadBytes with a close frame (1009) written from there, where no encoder would see it
+        WebSocket13FrameEncoder closeFrames = new WebSocket13FrameEncoder(false);
+        if (pipeline.get(SSL_HANDLER) != null) {
+            pipeline.addAfter(SSL_HANDLER, HandlerNames.WEB_SOCKET_CLOSE_ENCODER, closeFrames);
+        } else {
+            pipeline.addFirst(HandlerNames.WEB_SOCKET_CLOSE_ENCODER, closeFrames);
+        }
+        // netty-socketio flushes every frame it writes; a round trip's replies then cost one write syscall each.
+        // Flushes made outside a read (app code runs in a task after it, or on a worker) are deferred to one flush
+        // task on the event loop, and those made while a read is in progress to its end: one write.
+        pipeline.addFirst(HandlerNames.FLUSH_CONSOLIDATION, new FlushConsolidationHandler(
+                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+        // closest to the socket: the flushes that really go out, after consolidation
+        pipeline.addFirst(HandlerNames.STDOUT_BEFORE_REPLIES, StdoutBeforeReplies.INSTANCE);
+        if (debugEndpoint != null) {
+            // after the HTTP handlers (the compressor must see the request it answers), before socket.io's
+            pipeline.addBefore(PACKET_HANDLER, HandlerNames.DEBUG_ENDPOINT, debugEndpoint);
+        }
+    }
+
+    private static <T> T read(Class<?> owner, Object target, String name, Class<T> type) {
+        try {
+            Field field = owner.getDeclaredField(name);
+            field.setAccessible(true);
+            return type.cast(field.get(target));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("netty-socketio internals changed: cannot read "
+                    + owner.getSimpleName() + "." + name + " (built against netty-socketio 2.0.14)", e);
+        }
+    }
+}
