@@ -2,9 +2,13 @@ package dev.cloudscope.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -12,6 +16,9 @@ import picocli.CommandLine;
  * here ends before that.
  */
 class MainTest {
+
+    @TempDir
+    Path dir;
 
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
@@ -62,6 +69,18 @@ class MainTest {
         assertThat(code).isEqualTo(2);
         assertThat(errLines()).singleElement().asString()
                 .contains("--config /nonexistent.conf", "no such file");
+    }
+
+    @Test
+    void anUnknownKeyIsABadConfigInOneLineNamingTheNearestKey() throws IOException {
+        Path config = Files.writeString(dir.resolve("typo.conf"), "io.pingIntervall = 1s\n");
+
+        int code = run("--config", config.toString());
+
+        assertThat(code).isEqualTo(2);
+        assertThat(errLines()).containsExactly(
+                "cloudscope-server: config: io.pingIntervall: unknown key (did you mean io.pingInterval?)");
+        assertThat(out.toString()).isEmpty();
     }
 
     @Test

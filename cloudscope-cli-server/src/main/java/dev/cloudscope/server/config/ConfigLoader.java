@@ -19,7 +19,8 @@ import java.util.Properties;
 /**
  * Builds the config from its layers, each over the next: command-line flags, {@code -D} system properties,
  * environment ({@code CLOUDSCOPE_HOST}, {@code CLOUDSCOPE_PORT}), {@code --config FILE}, the embedded
- * {@code application.conf}. Checks it, so that a bad value stops start-up with one line naming the key.
+ * {@code application.conf}. Checks it, so that a bad value, or a key the defaults do not have ({@link ConfigSchema}),
+ * stops start-up with one line naming the key.
  */
 public final class ConfigLoader {
 
@@ -44,14 +45,16 @@ public final class ConfigLoader {
     public LoadedConfig load(Path file, Map<String, Object> flags) {
         Config config;
         try {
+            Config defaults = ConfigFactory.parseResourcesAnySyntax(ConfigLoader.class, "/application",
+                    ConfigParseOptions.defaults().setAllowMissing(false));
             config = ConfigFactory.parseMap(flags, "command-line flags")
                     .withFallback(ConfigFactory.parseProperties(systemProperties,
                             ConfigParseOptions.defaults().setOriginDescription("system properties")))
                     .withFallback(ConfigFactory.parseMap(envOverrides(), "environment"))
                     .withFallback(fileLayer(file))
-                    .withFallback(ConfigFactory.parseResourcesAnySyntax(ConfigLoader.class, "/application",
-                            ConfigParseOptions.defaults().setAllowMissing(false)))
+                    .withFallback(defaults)
                     .resolve();
+            new ConfigSchema(defaults).check(config); // the defaults are the schema: any other key is a mistake
             return new LoadedConfig(server(config), io(config), config);
         } catch (ConfigException e) {
             throw new ConfigProblem(oneLine(e.getMessage()), e);

@@ -1,6 +1,7 @@
 package dev.cloudscope.server.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
@@ -232,5 +233,74 @@ class ConfigLoaderTest {
         systemProperties.setProperty("server.port", "abc");
 
         assertLoadFails().hasMessageContaining("server.port").hasMessageContaining("system properties");
+    }
+
+    @Test
+    void theEmbeddedDefaultsLoadCleanUnderTheRealSystemProperties() {
+        assertThatCode(() -> new ConfigLoader(Map.of(), System.getProperties()).load(null, Map.of()))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
+    void anUnknownKeyInAConfigFileNamesItAndTheNearestKnownKey() throws IOException {
+        configFile("io.pingIntervall = 1s");
+
+        assertLoadFails().hasMessage("io.pingIntervall: unknown key (did you mean io.pingInterval?)");
+    }
+
+    @Test
+    void anUnknownKeyFromASystemPropertyNamesItAndTheNearestKnownKey() {
+        systemProperties.setProperty("io.pingIntervall", "1s");
+
+        assertLoadFails().hasMessage("io.pingIntervall: unknown key (did you mean io.pingInterval?)");
+    }
+
+    @Test
+    void anUnknownKeyIsNamedInEverySection() throws IOException {
+        configFile("server.hots = \"0.0.0.0\"");
+        assertLoadFails().hasMessage("server.hots: unknown key (did you mean server.host?)");
+
+        configFile("auth { token = [s3cret] }");
+        assertLoadFails().hasMessage("auth.token: unknown key (did you mean auth.tokens?)");
+    }
+
+    @Test
+    void aKeyUnderAValueIsAnUnknownKeySayingTheValueHasNone() throws IOException {
+        configFile("server.port.number = 7002");
+
+        assertLoadFails()
+                .hasMessage("server.port.number: unknown key (server.port takes a single value, as in server.port = 7001)");
+    }
+
+    @Test
+    void aWholeUnknownSectionIsNamedWithTheKnownKeysOfItsParent() throws IOException {
+        configFile("io.cors { origins = [\"https://example.com\"] }");
+
+        assertLoadFails().hasMessageStartingWith("io.cors: unknown key (known keys of io: appThreads, debugEndpoint, ")
+                .hasMessageContaining("pingInterval");
+    }
+
+    @Test
+    void aKeyInTheWrongSectionPointsToWhereItBelongs() throws IOException {
+        configFile("server.pingInterval = 10s");
+
+        assertLoadFails().hasMessage("server.pingInterval: unknown key (did you mean io.pingInterval?)");
+    }
+
+    @Test
+    void aSectionThatIsNotAnObjectIsNamed() throws IOException {
+        configFile("auth = [s3cret]");
+
+        assertLoadFails().hasMessage("auth: expected an object (known keys of auth: tokens), not a list");
+    }
+
+    @Test
+    void systemPropertiesOutsideTheServersSectionsAreIgnored() {
+        systemProperties.setProperty("java.version", "17.0.9");
+        systemProperties.setProperty("user.home", "/home/someone");
+        systemProperties.setProperty("logback.configurationFile", "logback-test.xml");
+        systemProperties.setProperty("io.netty.leakDetection.level", "paranoid");
+
+        assertThat(load().server()).isEqualTo(new ServerSettings("127.0.0.1", 7001));
     }
 }
