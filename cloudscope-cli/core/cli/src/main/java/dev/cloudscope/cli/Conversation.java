@@ -3,6 +3,8 @@ package dev.cloudscope.cli;
 import dev.cloudscope.cloudbuild.CloudbuildClient;
 import dev.cloudscope.protocol.Events;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -14,6 +16,9 @@ import java.util.function.Consumer;
  * The lesson's client, for one event: on connect print {@code connect!} and emit the event with the message and an
  * ack callback; print each {@code res} as {@code res from server: MSG!}; when the server acknowledges (after all
  * its replies: the socket keeps order), hand the ack to {@code onAck}, disconnect and succeed.
+ *
+ * <p>Also the connecting that every command shares ({@link #untilListening}, {@link #connectError},
+ * {@link #await}): a server that is not listening yet is tried again until the timeout.
  */
 final class Conversation {
 
@@ -26,15 +31,30 @@ final class Conversation {
 
     static void run(ConversationOptions options, String event, PrintWriter out, Consumer<List<Object>> onAck)
             throws InterruptedException {
-        String target = options.url.toString();
-        long deadline = System.nanoTime() + options.timeout.toNanos();
-        CliFailure notListening = new CliFailure("cannot connect to " + target + ": " + NOT_LISTENING
-                + " (tried for " + DurationConverter.format(options.timeout) + ")");
+        untilListening(options.url, options.timeout, timeoutNanos -> {
+            attempt(options, event, out, onAck, timeoutNanos);
+            return null;
+        });
+    }
+
+    /** One try at connecting to a server, with the time left; see {@link #untilListening}. */
+    interface Attempt<T> {
+        T run(long timeoutNanos) throws InterruptedException;
+    }
+
+    /**
+     * Runs {@code attempt} until it succeeds or fails for another reason than a server not listening yet (a
+     * {@link #connectError} of {@code connection refused}), trying again every so often until {@code timeout} has
+     * passed; then fails with {@code cannot connect to URL: connection refused (tried for 10s)}.
+     */
+    static <T> T untilListening(URI url, Duration timeout, Attempt<T> attempt) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        CliFailure notListening = new CliFailure("cannot connect to " + url + ": " + NOT_LISTENING
+                + " (tried for " + DurationConverter.format(timeout) + ")");
         boolean refusedBefore = false;
         while (true) {
             try {
-                attempt(options, event, out, onAck, deadline - System.nanoTime());
-                return;
+                return attempt.run(deadline - System.nanoTime());
             } catch (NotListening e) {
                 refusedBefore = true;
                 if (deadline - System.nanoTime() <= TimeUnit.MILLISECONDS.toNanos(2 * RETRY_PAUSE_MS)) {
@@ -72,16 +92,41 @@ final class Conversation {
                     out.println("res from server: " + firstAsString(args) + "!");
                     out.flush();
                 })
-                .onConnectError(reason -> answered.completeExceptionally(NOT_LISTENING.equals(reason)
-                        ? new NotListening()
-                        : new CliFailure("cannot connect to " + target + ": " + reason)))
-                .onDisconnect(reason -> answered.completeExceptionally(
-                        new CliFailure(target + ": " + describeDisconnect(reason))))
+                .onConnectError(reason -> answered.completeExceptionally(connectError(target, reason)))
+                .onDisconnect(reason -> answered.completeExceptionally(disconnected(target, reason)))
                 .connect();
         try {
-            answered.get(timeoutNanos, TimeUnit.NANOSECONDS);
+            await(answered, timeoutNanos, target, "no answer from " + target + " within "
+                    + DurationConverter.format(options.timeout));
+        } finally {
+            client.close();
+            out.flush();
+        }
+    }
+
+    /** What a connect error means for {@link #untilListening}: try again (nothing listens yet) or fail. */
+    static RuntimeException connectError(String target, String reason) {
+        return NOT_LISTENING.equals(reason)
+                ? new NotListening()
+                : new CliFailure("cannot connect to " + target + ": " + reason);
+    }
+
+    /** The failure of a connection the server closed (or lost) while we needed it. */
+    static CliFailure disconnected(String target, String reason) {
+        return new CliFailure(target + ": " + describeDisconnect(reason));
+    }
+
+    /**
+     * Waits for {@code answer} (from {@code target}), completed by a callback with a value or with a
+     * {@link #connectError} or another {@link CliFailure}; rethrows that, or fails with {@code noAnswer} when the
+     * time runs out.
+     */
+    static <T> T await(CompletableFuture<T> answer, long timeoutNanos, String target, String noAnswer)
+            throws InterruptedException {
+        try {
+            return answer.get(timeoutNanos, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            throw new NoAnswer("no answer from " + target + " within " + DurationConverter.format(options.timeout));
+            throw new NoAnswer(noAnswer);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof CliFailure failure) {
                 throw failure;
@@ -90,9 +135,6 @@ final class Conversation {
                 throw notListening;
             }
             throw new CliFailure(target + ": " + e.getCause());
-        } finally {
-            client.close();
-            out.flush();
         }
     }
 

@@ -83,7 +83,8 @@ class QuickRunTest {
                 new String[] {"chat", "--", "http://a"},
                 new String[] {"chat", "@args.txt"},
                 new String[] {"chat", "--message", "@args.txt"},
-                new String[] {"Chat"});
+                new String[] {"Chat"},
+                new String[] {"room", "lobby"});
         for (String[] args : cases) {
             assertThat(QuickRun.parse(args)).as(String.join(" ", args)).isNull();
             assertThat(QuickRun.run(args, new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter())))
