@@ -3,6 +3,7 @@ package dev.cloudscope.server.app;
 import dev.cloudscope.protocol.Events;
 import dev.cloudscope.protocol.Namespaces;
 import dev.cloudscope.server.app.io.controller.ChatController;
+import dev.cloudscope.server.app.io.controller.RoomController;
 import dev.cloudscope.server.io.Router;
 import dev.cloudscope.server.io.Routes;
 import jakarta.inject.Inject;
@@ -11,10 +12,12 @@ import jakarta.inject.Inject;
 public final class AppRoutes implements Routes {
 
     private final ChatController chat;
+    private final RoomController rooms;
 
     @Inject
-    AppRoutes(ChatController chat) {
+    AppRoutes(ChatController chat, RoomController rooms) {
         this.chat = chat;
+        this.rooms = rooms;
     }
 
     @Override
@@ -27,5 +30,8 @@ public final class AppRoutes implements Routes {
         // not in the lesson: an event whose controller answers the acknowledgement itself
         io.route(Events.ECHO, chat::echo);
         io.of(Namespaces.CHAT).route(Events.ECHO, chat::echo);
+
+        // not in the lesson: chat rooms
+        io.of(Namespaces.CHAT).route(Events.JOIN, rooms::join).route(Events.SAY, rooms::say).route(Events.LEAVE, rooms::leave);
     }
 }

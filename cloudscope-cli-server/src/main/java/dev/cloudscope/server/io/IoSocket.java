@@ -46,6 +46,9 @@ public interface IoSocket {
     /** This socket's namespace, every socket of it this one included. */
     IoNamespace nsp();
 
+    /** The app's own data about this socket ({@code socket.data}), kept while it is connected. */
+    Map<String, Object> data();
+
     /** Disconnects this socket from its namespace. */
     void disconnect();
 }

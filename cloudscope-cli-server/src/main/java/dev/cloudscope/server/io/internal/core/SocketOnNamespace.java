@@ -6,6 +6,7 @@ import dev.cloudscope.server.io.IoSocket;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** {@code ctx.socket}: emits go through the connection, which holds them until the namespace's CONNECT is out. */
 final class SocketOnNamespace implements IoSocket {
@@ -13,6 +14,7 @@ final class SocketOnNamespace implements IoSocket {
     private final Connection connection;
     private final Link link;
     private final Rooms rooms;
+    private volatile Map<String, Object> data; // created when the app first asks for it
 
     SocketOnNamespace(Connection connection, Link link, Rooms rooms) {
         this.connection = connection;
@@ -92,6 +94,20 @@ final class SocketOnNamespace implements IoSocket {
     @Override
     public IoNamespace nsp() {
         return Sending.wholeNamespace(rooms, namespace());
+    }
+
+    @Override
+    public Map<String, Object> data() {
+        Map<String, Object> map = data;
+        if (map == null) {
+            synchronized (this) {
+                if (data == null) {
+                    data = new ConcurrentHashMap<>();
+                }
+                map = data;
+            }
+        }
+        return map;
     }
 
     @Override
