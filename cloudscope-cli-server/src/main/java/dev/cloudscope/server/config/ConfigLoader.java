@@ -55,7 +55,7 @@ public final class ConfigLoader {
                     .withFallback(defaults)
                     .resolve();
             new ConfigSchema(defaults).check(config); // the defaults are the schema: any other key is a mistake
-            return new LoadedConfig(server(config), io(config), config);
+            return new LoadedConfig(server(config), io(config), auth(config), config);
         } catch (ConfigException e) {
             throw new ConfigProblem(oneLine(e.getMessage()), e);
         }
@@ -101,6 +101,19 @@ public final class ConfigLoader {
             throw new ConfigProblem("server.port: " + port + " is out of range (1-65535)");
         }
         return new ServerSettings(host, port);
+    }
+
+    private static AuthSettings auth(Config config) {
+        List<String> tokens;
+        try {
+            tokens = config.getStringList("auth.tokens");
+        } catch (ConfigException.WrongType e) {
+            throw new ConfigProblem("auth.tokens: expected a list of strings, e.g. [\"s3cret\"]");
+        }
+        if (tokens.stream().anyMatch(String::isEmpty)) {
+            throw new ConfigProblem("auth.tokens: a token must not be empty");
+        }
+        return new AuthSettings(tokens);
     }
 
     private static IoSettings io(Config config) {

@@ -17,6 +17,7 @@ public final class ConfigModule extends AbstractModule {
         bind(LoadedConfig.class).toInstance(config);
         bind(ServerSettings.class).toInstance(config.server());
         bind(IoSettings.class).toInstance(config.io());
+        bind(AuthSettings.class).toInstance(config.auth());
         bind(Config.class).toInstance(config.config()); // the app reads its own entries from it
     }
 }

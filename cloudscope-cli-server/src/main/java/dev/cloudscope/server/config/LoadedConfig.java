@@ -5,7 +5,7 @@ import com.typesafe.config.Config;
 /**
  * The server's config after every layer was applied and checked.
  *
- * @param config the whole resolved config, for the app's own entries (e.g. {@code auth.tokens})
+ * @param config the whole resolved config, for an app's own entries
  */
-public record LoadedConfig(ServerSettings server, IoSettings io, Config config) {
+public record LoadedConfig(ServerSettings server, IoSettings io, AuthSettings auth, Config config) {
 }

@@ -1,8 +1,6 @@
 package dev.cloudscope.server.app.service;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
-import dev.cloudscope.server.config.ConfigProblem;
+import dev.cloudscope.server.config.AuthSettings;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
@@ -17,17 +15,8 @@ public class Tokens {
     private final List<byte[]> digests;
 
     @Inject
-    public Tokens(Config config) {
-        List<String> tokens;
-        try {
-            tokens = config.hasPath("auth.tokens") ? config.getStringList("auth.tokens") : List.of();
-        } catch (ConfigException.WrongType e) {
-            throw new ConfigProblem("auth.tokens: expected a list of strings, e.g. [\"s3cret\"]");
-        }
-        if (tokens.stream().anyMatch(String::isEmpty)) {
-            throw new ConfigProblem("auth.tokens: a token must not be empty");
-        }
-        this.digests = tokens.stream().map(Tokens::digest).toList();
+    public Tokens(AuthSettings settings) {
+        this.digests = settings.tokens().stream().map(Tokens::digest).toList();
     }
 
     /** Whether a token is needed at all. */

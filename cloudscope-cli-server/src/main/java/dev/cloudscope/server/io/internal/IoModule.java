@@ -12,7 +12,6 @@ import dev.cloudscope.server.io.Controller;
 import dev.cloudscope.server.io.Io;
 import dev.cloudscope.server.io.IoBindings;
 import dev.cloudscope.server.io.PacketMiddleware;
-import dev.cloudscope.server.io.Router;
 import dev.cloudscope.server.io.Routes;
 import dev.cloudscope.server.io.internal.core.Connections;
 import dev.cloudscope.server.io.internal.core.LocalRooms;
@@ -21,6 +20,7 @@ import dev.cloudscope.server.io.internal.core.NamespaceChain;
 import dev.cloudscope.server.io.internal.core.Namespaces;
 import dev.cloudscope.server.io.internal.core.Onion;
 import dev.cloudscope.server.io.internal.core.Rooms;
+import dev.cloudscope.server.io.internal.core.RouteTable;
 import dev.cloudscope.server.io.internal.netty.IoServer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,9 +50,9 @@ public final class IoModule extends AbstractModule {
     @Singleton
     Map<String, NamespaceChain> namespaces(IoSettings io, Map<String, ConnectionMiddleware> connectionMiddleware,
                                            Map<String, PacketMiddleware> packetMiddleware, Routes routes) {
-        Router router = new Router();
+        RouteTable router = new RouteTable();
         routes.define(router);
-        Map<String, Map<String, Controller>> table = router.table();
+        Map<String, Map<String, Controller>> table = router.controllers();
         for (String routed : table.keySet()) {
             if (!io.namespaces().containsKey(routed)) {
                 throw new ConfigProblem("io.namespace: the app routes events on namespace \"" + routed

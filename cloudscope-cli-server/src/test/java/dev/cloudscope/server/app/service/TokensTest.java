@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.inject.CreationException;
 import com.google.inject.Guice;
 import com.google.inject.Stage;
-import com.typesafe.config.ConfigFactory;
 import dev.cloudscope.server.config.ConfigProblem;
 import dev.cloudscope.server.config.LoadedConfig;
 import dev.cloudscope.server.Plugins;
@@ -20,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class TokensTest {
 
     private static Tokens tokens(String hocon) {
-        return new Tokens(TestServer.load(hocon, 7001).config());
+        return new Tokens(TestServer.load(hocon, 7001).auth());
     }
 
     @Test
@@ -57,14 +56,6 @@ class TokensTest {
     @Test
     void theEmbeddedDefaultsAreOpen() {
         Tokens tokens = tokens("");
-
-        assertThat(tokens.required()).isFalse();
-        assertThat(tokens.accepts(null)).isTrue();
-    }
-
-    @Test
-    void aConfigWithoutAnAuthSectionIsOpen() {
-        Tokens tokens = new Tokens(ConfigFactory.empty());
 
         assertThat(tokens.required()).isFalse();
         assertThat(tokens.accepts(null)).isTrue();

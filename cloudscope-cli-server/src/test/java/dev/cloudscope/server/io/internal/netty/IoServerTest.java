@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.inject.AbstractModule;
 import com.typesafe.config.ConfigFactory;
+import dev.cloudscope.server.config.AuthSettings;
 import dev.cloudscope.server.config.ConfigModule;
 import dev.cloudscope.server.config.IoSettings;
 import dev.cloudscope.server.config.LoadedConfig;
@@ -103,7 +104,7 @@ class IoServerTest {
                 Map.of("/only", new NamespaceSettings("/only", List.of(), List.of())), IoSettings.AppThreads.EVENT_LOOP, 2,
                 Duration.ofSeconds(1),
                 1_000_000, Duration.ofSeconds(25), Duration.ofSeconds(20), "", false, false, false),
-                ConfigFactory.empty());
+                new AuthSettings(List.of()), ConfigFactory.empty());
         TestServer server = track(TestServer.start(List.of(new ConfigModule(config), new IoModule(), new AbstractModule() {
             @Override
             protected void configure() {
