@@ -7,12 +7,16 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
@@ -146,10 +150,43 @@ public final class ConfigLoader {
         }
         Duration pingInterval = positiveMillis(config, "io.pingInterval");
         Duration pingTimeout = positiveMillis(config, "io.pingTimeout");
+        Duration connectTimeout = positiveMillis(config, "io.connectTimeout");
         String errorEvent = config.getString("io.errorEvent");
         return new IoSettings(byName, appThreads, workerThreads, shutdownTimeout, (int) maxPayloadBytes, pingInterval, pingTimeout,
-                errorEvent, config.getBoolean("io.debugEndpoint"), config.getBoolean("io.perMessageDeflate"),
-                config.getBoolean("io.httpCompression"));
+                connectTimeout, corsOrigins(config), errorEvent, config.getBoolean("io.debugEndpoint"),
+                config.getBoolean("io.perMessageDeflate"), config.getBoolean("io.httpCompression"));
+    }
+
+    /** {@code io.cors.origins}: each {@code scheme://host[:port]}, as a browser sends it, or {@code *}. */
+    private static List<String> corsOrigins(Config config) {
+        List<String> origins;
+        try {
+            origins = config.getStringList("io.cors.origins");
+        } catch (ConfigException.WrongType e) {
+            throw new ConfigProblem("io.cors.origins: expected a list of origins, e.g. [\"https://app.example.com\"]");
+        }
+        List<String> normalized = new ArrayList<>();
+        for (String origin : origins) {
+            normalized.add(origin.equals("*") ? origin : origin(origin));
+        }
+        return normalized;
+    }
+
+    private static String origin(String text) {
+        String problem = "io.cors.origins: '" + text + "' is not an origin (scheme://host[:port], e.g. \"https://app.example.com\", or \"*\")";
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            throw new ConfigProblem(problem);
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null || uri.getRawUserInfo() != null
+                || !(uri.getRawPath() == null || uri.getRawPath().isEmpty()) || uri.getRawQuery() != null
+                || uri.getRawFragment() != null) {
+            throw new ConfigProblem(problem);
+        }
+        return scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
     }
 
     private static Duration nonNegative(Config config, String path) {

@@ -191,6 +191,30 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void corsOriginsAreNormalizedAsBrowsersSendThem() throws IOException {
+        configFile("io.cors.origins = [\"HTTPS://App.Example.com\", \"http://localhost:3000\", \"*\"]");
+
+        assertThat(load().io().corsOrigins()).containsExactly("https://app.example.com", "http://localhost:3000", "*");
+    }
+
+    @Test
+    void aCorsOriginWithAPathOrWithoutAHostIsNamed() throws IOException {
+        for (String bad : new String[] {"https://app.example.com/", "https://app.example.com/page", "app.example.com",
+                "ftp://app.example.com", "https://user@app.example.com"}) {
+            configFile("io.cors.origins = [\"" + bad + "\"]");
+
+            assertLoadFails().hasMessageStartingWith("io.cors.origins: '" + bad + "' is not an origin");
+        }
+    }
+
+    @Test
+    void aConnectTimeoutOfZeroIsNamed() throws IOException {
+        configFile("io.connectTimeout = 0s");
+
+        assertLoadFails().hasMessageStartingWith("io.connectTimeout:");
+    }
+
+    @Test
     void negativeWorkerThreadsAreNamed() throws IOException {
         configFile("io.workerThreads = -1");
 
@@ -274,9 +298,9 @@ class ConfigLoaderTest {
 
     @Test
     void aWholeUnknownSectionIsNamedWithTheKnownKeysOfItsParent() throws IOException {
-        configFile("io.cors { origins = [\"https://example.com\"] }");
+        configFile("io.tls { certificate = \"server.pem\" }");
 
-        assertLoadFails().hasMessageStartingWith("io.cors: unknown key (known keys of io: appThreads, debugEndpoint, ")
+        assertLoadFails().hasMessageStartingWith("io.tls: unknown key (known keys of io: appThreads, connectTimeout, cors, ")
                 .hasMessageContaining("pingInterval");
     }
 

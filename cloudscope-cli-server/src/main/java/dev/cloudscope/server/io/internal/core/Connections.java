@@ -106,6 +106,11 @@ public final class Connections {
         return connection != null && connection.isConnectingOrOpen();
     }
 
+    /** Whether the client has a connection to any namespace, connecting or open. */
+    public boolean isConnectedAnywhere(String sessionId) {
+        return sockets.hasSession(sessionId);
+    }
+
     /**
      * An event packet: to its connection, which runs it, holds it or drops it.
      *

@@ -26,6 +26,16 @@ public final class LocalSockets {
         return sockets == null ? Set.of() : Set.copyOf(sockets.keySet());
     }
 
+    /** Whether the client with this session has a socket on any namespace. */
+    boolean hasSession(String sessionId) {
+        for (Map<String, Connection> sockets : byNamespace.values()) {
+            if (sockets.containsKey(sessionId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Emits to one socket, if it is connected here (held until its CONNECT is out, as any emit of it). */
     void emit(String namespace, String id, String event, Object[] args) {
         Map<String, Connection> sockets = byNamespace.get(namespace);

@@ -7,6 +7,10 @@ import com.corundumstudio.socketio.transport.NamespaceClient;
 import dev.cloudscope.server.io.internal.core.Connections;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,9 +26,11 @@ final class ClientEvents {
     private static final Logger log = LoggerFactory.getLogger(ClientEvents.class);
 
     private final Connections connections;
+    private final Duration connectTimeout;
 
-    ClientEvents(Connections connections) {
+    ClientEvents(Connections connections, Duration connectTimeout) {
         this.connections = connections;
+        this.connectTimeout = connectTimeout;
     }
 
     /** Whether config has "/": then its connections, Engine.IO 3 ones included, send their own CONNECT. */
@@ -47,14 +53,34 @@ final class ClientEvents {
         connections.connect(new NettyLink(head.addNamespaceClient(namespace), false));
     }
 
-    /** netty-socketio's connect listener of {@code /}: the start of an Engine.IO 3 client's root connection. */
-    void onRootConnect(SocketIOClient client) {
+    /**
+     * netty-socketio's connect listener of {@code /}, run at every transport open: the start of an Engine.IO 3
+     * client's root connection. An Engine.IO 4 client is put in "/" too without asking: its own CONNECT starts its
+     * connection, and if none comes within io.connectTimeout, the client is closed (as socket.io does).
+     */
+    void onTransportOpen(SocketIOClient client) {
         NamespaceClient namespaceClient = (NamespaceClient) client;
-        if (!Generation.of(namespaceClient.getBaseClient()).joinsRootAtOpen()) {
-            return; // joined to "/" at transport open without asking: its own CONNECT for "/" starts it, if it sends one
+        ClientHead head = namespaceClient.getBaseClient();
+        if (!Generation.of(head).joinsRootAtOpen()) {
+            closeUnlessConnected(head);
+        } else if (servesRoot()) {
+            slim(head);
+            connections.connect(new NettyLink(namespaceClient, true));
         }
-        slim(namespaceClient.getBaseClient());
-        connections.connect(new NettyLink(namespaceClient, true));
+    }
+
+    private void closeUnlessConnected(ClientHead head) {
+        EventExecutor loop = ThreadExecutorMap.currentExecutor();
+        if (loop == null) {
+            return;
+        }
+        loop.schedule(() -> {
+            if (head.isConnected() && !connections.isConnectedAnywhere(head.getSessionId().toString())) {
+                log.debug("closing socket {} ({}): no namespace within {}", head.getSessionId(), head.getRemoteAddress(),
+                        connectTimeout);
+                head.disconnect();
+            }
+        }, connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** netty-socketio's disconnect listener, for every namespace. */

@@ -14,6 +14,7 @@ final class HandlerNames {
     static final String WEB_SOCKET_CLOSE_ENCODER = "webSocketCloseEncoder";
     static final String HONEST_CONNECTION_HEADER = "honestConnectionHeader";
     static final String UPGRADED_PIPELINE = "upgradedPipeline";
+    static final String ORIGIN_CHECK = "originCheck";
     static final String ENGINE_IO_REQUESTS = "engineIoRequests";
     static final String DEBUG_ENDPOINT = "debugEndpoint";
     static final String WEB_SOCKET_FRAMES = "webSocketFrames";
@@ -24,7 +25,7 @@ final class HandlerNames {
 
     /** Handlers only HTTP requests need: removed once a channel has become a WebSocket. */
     static final List<String> HTTP_ONLY = List.of(
-            HONEST_CONNECTION_HEADER, ENGINE_IO_REQUESTS, DEBUG_ENDPOINT,
+            HONEST_CONNECTION_HEADER, ORIGIN_CHECK, ENGINE_IO_REQUESTS, DEBUG_ENDPOINT,
             SocketIOChannelInitializer.AUTHORIZE_HANDLER, SocketIOChannelInitializer.XHR_POLLING_TRANSPORT,
             SocketIOChannelInitializer.WRONG_URL_HANDLER, HANDSHAKER_ENCODER, UPGRADED_PIPELINE);
 }

@@ -6,6 +6,7 @@ import com.corundumstudio.socketio.SocketIOServer;
 import com.corundumstudio.socketio.ack.AckManager;
 import com.corundumstudio.socketio.handler.ClientsBox;
 import com.corundumstudio.socketio.handler.InPacketHandler;
+import dev.cloudscope.server.config.IoSettings;
 import dev.cloudscope.server.io.internal.core.Connections;
 import com.corundumstudio.socketio.handler.PacketListener;
 import com.corundumstudio.socketio.namespace.NamespacesHub;
@@ -31,23 +32,26 @@ final class IoChannelInitializer extends SocketIOChannelInitializer {
 
     private final ClientEvents clients;
     private final Connections connections;
+    private final IoSettings io;
     private final DebugEndpoint debugEndpoint;
     private IoPacketHandler packetHandler;
     private WebSocketFrames webSocketFrames;
+    private OriginCheck originCheck;
 
-    private IoChannelInitializer(ClientEvents clients, Connections connections, boolean debugEndpoint) {
+    private IoChannelInitializer(ClientEvents clients, Connections connections, IoSettings io) {
         this.clients = clients;
         this.connections = connections;
-        this.debugEndpoint = debugEndpoint ? new DebugEndpoint(connections) : null;
+        this.io = io;
+        this.debugEndpoint = io.debugEndpoint() ? new DebugEndpoint(connections) : null;
     }
 
     /** Puts our initializer in {@code server}, and stops the timer of the default one it replaces. */
-    static void install(SocketIOServer server, ClientEvents clients, Connections connections, boolean debugEndpoint) {
+    static void install(SocketIOServer server, ClientEvents clients, Connections connections, IoSettings io) {
         SocketIOChannelInitializer replaced = read(SocketIOServer.class, server, "pipelineFactory",
                 SocketIOChannelInitializer.class);
         // its timer thread is started already; netty reports it as a leak once the initializer is collected
         read(SocketIOChannelInitializer.class, replaced, "scheduler", CancelableScheduler.class).shutdown();
-        server.setPipelineFactory(new IoChannelInitializer(clients, connections, debugEndpoint));
+        server.setPipelineFactory(new IoChannelInitializer(clients, connections, io));
     }
 
     @Override
@@ -60,6 +64,7 @@ final class IoChannelInitializer extends SocketIOChannelInitializer {
                 read(SocketIOChannelInitializer.class, this, "ackManager", AckManager.class),
                 namespacesHub);
         packetHandler = new IoPacketHandler(parts, namespacesHub, configuration.getExceptionListener(), clients, connections);
+        originCheck = new OriginCheck(configuration.getContext(), io.corsOrigins());
         webSocketFrames = new WebSocketFrames(read(SocketIOChannelInitializer.class, this, "clientsBox", ClientsBox.class));
     }
 
@@ -84,6 +89,7 @@ final class IoChannelInitializer extends SocketIOChannelInitializer {
         pipeline.addAfter(HTTP_ENCODER, HandlerNames.HONEST_CONNECTION_HEADER, HonestConnectionHeader.INSTANCE);
         // after the upgrade to WebSocket, drops the handlers above that only HTTP requests need
         pipeline.addAfter(HTTP_ENCODER, HandlerNames.UPGRADED_PIPELINE, UpgradedPipeline.INSTANCE);
+        pipeline.addBefore(PACKET_HANDLER, HandlerNames.ORIGIN_CHECK, originCheck);
         pipeline.addBefore(PACKET_HANDLER, HandlerNames.ENGINE_IO_REQUESTS, ProtocolVersionCheck.INSTANCE);
         pipeline.addBefore(WEB_SOCKET_TRANSPORT, HandlerNames.WEB_SOCKET_FRAMES, webSocketFrames);
         if (clients.servesRoot()) { // else "/" is netty-socketio's alone, its CONNECT too

@@ -54,6 +54,8 @@ public final class IoServer {
         // the server's CPU per lesson round trip and 8x the memory per idle connection (bench/, docs/benchmarks.md)
         config.setWebsocketCompression(io.perMessageDeflate());
         config.setHttpCompression(io.httpCompression());
+        // CORS headers only for origins config lets in (OriginCheck refuses the others), as socket.io 4: none by default
+        config.setEnableCors(!io.corsOrigins().isEmpty());
         config.setStoreFactory(new LazyStoreFactory()); // netty-socketio's store per client, created only if used
         // Netty's default is two event loops per core (and as many acceptor threads); one loop per core keeps every
         // core busy with fewer threads sharing them (fewer context switches per packet)
@@ -66,17 +68,15 @@ public final class IoServer {
         config.setSocketConfig(socket);
 
         server = new SocketIOServer(config);
-        ClientEvents clients = new ClientEvents(connections);
-        IoChannelInitializer.install(server, clients, connections, io.debugEndpoint());
+        ClientEvents clients = new ClientEvents(connections, io.connectTimeout());
+        IoChannelInitializer.install(server, clients, connections, io);
         for (String configName : namespaces) {
             String name = RootName.toNetty(configName);
             SocketIONamespace namespace = name.isEmpty() ? server.getNamespace(name) : server.addNamespace(name);
             namespace.addDisconnectListener(clients::onDisconnect);
         }
-        // Engine.IO 3 clients are connected to "/" at transport open, whether or not "/" is configured
-        if (clients.servesRoot()) {
-            server.getNamespace(RootName.toNetty("/")).addConnectListener(clients::onRootConnect);
-        }
+        // every client is put in "/" at transport open, whether or not "/" is configured
+        server.getNamespace(RootName.toNetty("/")).addConnectListener(clients::onTransportOpen);
 
         Future<Void> bound = server.startAsync().awaitUninterruptibly();
         if (!bound.isSuccess()) {

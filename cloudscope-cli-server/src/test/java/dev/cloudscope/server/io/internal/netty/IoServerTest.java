@@ -103,7 +103,8 @@ class IoServerTest {
         LoadedConfig config = new LoadedConfig(new ServerSettings("127.0.0.1", port), new IoSettings(
                 Map.of("/only", new NamespaceSettings("/only", List.of(), List.of())), IoSettings.AppThreads.EVENT_LOOP, 2,
                 Duration.ofSeconds(1),
-                1_000_000, Duration.ofSeconds(25), Duration.ofSeconds(20), "", false, false, false),
+                1_000_000, Duration.ofSeconds(25), Duration.ofSeconds(20), Duration.ofSeconds(45), List.of(), "", false, false,
+                false),
                 new AuthSettings(List.of()), ConfigFactory.empty());
         TestServer server = track(TestServer.start(List.of(new ConfigModule(config), new IoModule(), new AbstractModule() {
             @Override
