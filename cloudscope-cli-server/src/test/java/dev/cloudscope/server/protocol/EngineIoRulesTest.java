@@ -41,7 +41,7 @@ class EngineIoRulesTest {
 
     @BeforeAll
     void startServer() {
-        server = ReferenceApp.start();
+        server = ReferenceApp.startForEngineIo();
     }
 
     @AfterAll

@@ -81,4 +81,12 @@ final class ReferenceApp extends AbstractModule {
     static TestServer start() {
         return TestServer.start(CONFIG, new ReferenceApp());
     }
+
+    /**
+     * The reference server for the Engine.IO rules: Engine.IO has no connect timeout (socket.io's, 1 s here, would
+     * close sessions that test heartbeats for longer than that without ever asking for a namespace).
+     */
+    static TestServer startForEngineIo() {
+        return TestServer.start(CONFIG + "\nio.connectTimeout = 1h\n", new ReferenceApp());
+    }
 }
