@@ -152,24 +152,36 @@ class AuthTest {
     void packetsSentRightBehindARefusedConnectReachNeitherTheFilterNorTheController() {
         WireClient intruder = track(WireClient.open(secured.port()));
 
-        // what a hostile client can do that the socket.io client will not: send events before the answer
+        // what a hostile client can do that the socket.io client will not: send events before the answer. Those
+        // read while the auth middleware runs are held and dropped with the refusal; those read after it are events
+        // for a namespace the client is not connected to, which closes its connection (as socket.io 4 does)
         intruder.send("40{\"token\":\"guess\"}", "421[\"chat\",\"sneaky\"]", "42[\"chat\",\"sneaky\"]");
         await().untilAsserted(() -> assertThat(intruder.packetsOn("/")).isNotEmpty());
-        // the same transport asks again, with the token: whatever the server did with the packets above, it did
-        intruder.send("40{\"token\":\"" + TOKEN + "\"}", "422[\"chat\",\"welcome\"]");
 
-        await().untilAsserted(() -> assertThat(intruder.packetsOn("/")).contains("32[]"));
-        assertThat(intruder.packetsOn("/")).satisfiesExactly(
+        assertThat(intruder.packetsOn("/")).first().isEqualTo("4{\"message\":\"unauthorized\"}");
+        assertThat(intruder.packetsOn("/")).as("no CONNECT, no reply, no ack").hasSize(1);
+        Lesson.assertServed(secured, GOOD);
+        assertThat(stdout.lines()).as("the filter prints each packet, the controller each chat")
+                .noneMatch(line -> line.contains("sneaky"));
+    }
+
+    @Test
+    void aClientRefusedOnceMayAskAgainOnTheSameTransportWithTheToken() {
+        WireClient client = track(WireClient.open(secured.port()));
+
+        client.send("40{\"token\":\"guess\"}");
+        await().untilAsserted(() -> assertThat(client.packetsOn("/")).isNotEmpty());
+        client.send("40{\"token\":\"" + TOKEN + "\"}", "422[\"chat\",\"welcome\"]");
+
+        await().untilAsserted(() -> assertThat(client.packetsOn("/")).contains("32[]"));
+        assertThat(client.packetsOn("/")).satisfiesExactly(
                 refused -> assertThat(refused).isEqualTo("4{\"message\":\"unauthorized\"}"),
                 connect -> assertThat(connect).startsWith("0{\"sid\":"),
                 auth -> assertThat(auth).isEqualTo("2[\"res\",\"auth!Hello Man!!\"]"),
                 packet -> assertThat(packet).isEqualTo("2[\"res\",\"packet!Hello Man!!\"]"),
                 chat -> assertThat(chat).isEqualTo("2[\"res\",\"Hello Man!!\"]"),
                 ack -> assertThat(ack).isEqualTo("32[]"));
-        assertThat(stdout.lines()).as("the filter prints each packet, the controller each chat")
-                .noneMatch(line -> line.contains("sneaky"))
-                .contains("chat : welcome : " + PID);
-        Lesson.assertServed(secured, GOOD);
+        assertThat(stdout.lines()).contains("chat : welcome : " + PID);
     }
 
     @ParameterizedTest(name = "auth {0}")
@@ -273,10 +285,12 @@ class AuthTest {
         try (LogCapture log = LogCapture.stderr()) {
             WireClient client = track(WireClient.open(secured.port()));
 
-            client.send("40{\"token\":\"" + TOKEN + "\"", "40{\"token\":\"" + TOKEN + "\"}");
+            client.send("40{\"token\":\"" + TOKEN + "\"");
 
-            await().untilAsserted(() -> assertThat(client.packetsOn("/")).anyMatch(p -> p.startsWith("0{")));
-            assertThat(log.messages()).noneMatch(message -> message.contains(TOKEN));
+            // a packet that breaks the protocol closes the connection (socket.io 4); the log says why, not what
+            await().until(client::isClosed);
+            assertThat(log.messages()).anyMatch(message -> message.contains("a payload that is not JSON"))
+                    .noneMatch(message -> message.contains(TOKEN));
         }
     }
 

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.ThreadExecutorMap;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +39,12 @@ final class ClientEvents {
         return connections.serves("/");
     }
 
-    /** A client's CONNECT packet for {@code namespace} (Engine.IO 4: any namespace; Engine.IO 3: not {@code /}). */
-    void onConnectPacket(ClientHead head, Namespace namespace) {
+    /**
+     * A client's CONNECT packet for {@code namespace} (Engine.IO 4: any namespace; Engine.IO 3: not {@code /}).
+     *
+     * @param auth the CONNECT's auth payload (socket.io v5), or empty
+     */
+    void onConnectPacket(ClientHead head, Namespace namespace, Map<String, Object> auth) {
         if (!connections.serves(RootName.toConfig(namespace.getName()))) {
             // netty-socketio always has "/"; without it in config, it is a namespace like any unknown one
             head.send(Generation.of(head).connectError(namespace.getName(), "Invalid namespace"));
@@ -50,7 +55,7 @@ final class ClientEvents {
             return;
         }
         slim(head);
-        connections.connect(new NettyLink(head.addNamespaceClient(namespace), false));
+        connections.connect(new NettyLink(head.addNamespaceClient(namespace), false, auth));
     }
 
     /**
@@ -65,7 +70,7 @@ final class ClientEvents {
             closeUnlessConnected(head);
         } else if (servesRoot()) {
             slim(head);
-            connections.connect(new NettyLink(namespaceClient, true));
+            connections.connect(new NettyLink(namespaceClient, true, Map.of()));
         }
     }
 
@@ -85,7 +90,7 @@ final class ClientEvents {
 
     /** netty-socketio's disconnect listener, for every namespace. */
     void onDisconnect(SocketIOClient client) {
-        connections.disconnected(new NettyLink((NamespaceClient) client, false));
+        connections.disconnected(new NettyLink((NamespaceClient) client, false, Map.of()));
     }
 
     /**

@@ -13,19 +13,19 @@ import com.corundumstudio.socketio.protocol.Packet;
 import com.corundumstudio.socketio.protocol.PacketDecoder;
 import com.corundumstudio.socketio.protocol.PacketType;
 import com.corundumstudio.socketio.transport.NamespaceClient;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cloudscope.server.io.internal.core.Connections;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.EventExecutor;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * netty-socketio's inbound packet handler, with the two packets that carry our semantics taken over:
+ * netty-socketio's inbound packet handler. What Engine.IO 4 clients send is read by {@link EngineIo4Reader}. For
+ * Engine.IO 3 clients (socket.io-client 2.x), netty-socketio's decoder stays, with the two packets that carry our
+ * semantics taken over:
  * <ul>
  *   <li>CONNECT: netty-socketio answers it before (Engine.IO 4) or after (Engine.IO 3) running connect listeners,
  *       at once; we answer it only once the namespace's connection middleware has let the client in.
@@ -42,6 +42,7 @@ final class IoPacketHandler extends InPacketHandler {
     private final NettyParts netty;
     private final ClientEvents clients;
     private final Connections connections;
+    private final EngineIo4Reader engineIo4;
 
     IoPacketHandler(NettyParts netty, NamespacesHub namespacesHub, ExceptionListener exceptionListener,
                     ClientEvents clients, Connections connections) {
@@ -49,6 +50,7 @@ final class IoPacketHandler extends InPacketHandler {
         this.netty = netty;
         this.clients = clients;
         this.connections = connections;
+        this.engineIo4 = new EngineIo4Reader(netty, clients, connections);
     }
 
     /** netty-socketio's packet decoding and handling, created by its channel initializer. */
@@ -58,8 +60,13 @@ final class IoPacketHandler extends InPacketHandler {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, PacketsMessage message) {
-        ByteBuf content = message.getContent();
         ClientHead client = message.getClient();
+        if (Generation.of(client) == Generation.V4) {
+            engineIo4.read(ctx, message);
+            return;
+        }
+        // Engine.IO 3: netty-socketio's decoder, with the fixes below
+        ByteBuf content = message.getContent();
         Packet waiting = waitingForAttachments(client);
         boolean frame = message instanceof WebSocketFrames.Frame;
         boolean binary = frame && ((WebSocketFrames.Frame) message).binary();
@@ -110,7 +117,7 @@ final class IoPacketHandler extends InPacketHandler {
             }
             try {
                 while (one.isReadable()) {
-                    Packet packet = isV4Connect(one, client) ? decodeV4Connect(one) : netty.decoder().decodePackets(one, client);
+                    Packet packet = netty.decoder().decodePackets(one, client);
                     if (!handle(packet, client, message, ctx.executor())) {
                         return;
                     }
@@ -170,34 +177,6 @@ final class IoPacketHandler extends InPacketHandler {
         return last != null && last.hasAttachments() && !last.isAttachmentsLoaded() ? last : null;
     }
 
-    private static boolean isV4Connect(ByteBuf packet, ClientHead client) {
-        return Generation.of(client) == Generation.V4 && packet.readableBytes() >= 2
-                && packet.getByte(packet.readerIndex()) == '4' && packet.getByte(packet.readerIndex() + 1) == '0';
-    }
-
-    /**
-     * {@code 40[/nsp,][auth JSON]}, decoded here: netty-socketio's decoder takes everything before the packet's
-     * first '[' for its namespace and ack id, so an auth payload holding a '[' (an array, a token) broke it.
-     */
-    private static Packet decodeV4Connect(ByteBuf buffer) throws IOException {
-        String text = buffer.readCharSequence(buffer.readableBytes(), StandardCharsets.UTF_8).toString().substring(2);
-        String namespace = "";
-        if (text.startsWith("/")) {
-            int comma = text.indexOf(',');
-            namespace = comma < 0 ? text : text.substring(0, comma);
-            text = comma < 0 ? "" : text.substring(comma + 1);
-        }
-        Packet connect = new Packet(PacketType.MESSAGE, Generation.V4.engineIo());
-        connect.setSubType(PacketType.CONNECT);
-        connect.setNsp(RootName.toNetty(namespace));
-        if (!text.isEmpty()) {
-            connect.setData(AUTH_JSON.readValue(text, Object.class));
-        }
-        return connect;
-    }
-
-    private static final ObjectMapper AUTH_JSON = new ObjectMapper();
-
     private static Throwable rootCause(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
@@ -218,12 +197,9 @@ final class IoPacketHandler extends InPacketHandler {
             }
             return false;
         }
-        if (connect && !(Generation.of(client).joinsRootAtOpen() && packet.getNsp().isEmpty())) {
-            if (packet.getData() != null) {
-                client.getHandshakeData().setAuthToken(packet.getData()); // socket.io v4's auth payload
-            }
+        if (connect && !packet.getNsp().isEmpty()) { // "/" is joined by the protocol at transport open
             client.schedulePingTimeout();
-            clients.onConnectPacket(client, namespace);
+            clients.onConnectPacket(client, namespace, Map.of());
             return true;
         }
         NamespaceClient namespaceClient = client.getChildClient(namespace);

@@ -17,18 +17,21 @@ final class NettyLink implements Link {
     private final Generation generation;
     private final boolean joinedByProtocol;
     private final Executor eventLoop;
+    private final Map<String, Object> auth;
 
     /**
      * @param joinedByProtocol whether netty-socketio joined the client to this namespace by itself (Engine.IO 3 on
      *                         {@code /}, at transport open): its own CONNECT is held back ({@link RootConnectHold}),
      *                         and a refusal leaves the namespace as it is until the transport ends
+     * @param auth             the auth payload of the client's CONNECT for this namespace, or empty
      */
-    NettyLink(NamespaceClient client, boolean joinedByProtocol) {
+    NettyLink(NamespaceClient client, boolean joinedByProtocol, Map<String, Object> auth) {
         this.head = client.getBaseClient();
         this.client = client;
         this.generation = Generation.of(head);
         this.joinedByProtocol = joinedByProtocol;
         this.eventLoop = ThreadExecutorMap.currentExecutor(); // the event loop reading the client's CONNECT, if any
+        this.auth = auth.isEmpty() ? Map.of() : Collections.unmodifiableMap(auth);
     }
 
     @Override
@@ -47,10 +50,8 @@ final class NettyLink implements Link {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public Map<String, Object> auth() {
-        Object auth = head.getHandshakeData().getAuthToken();
-        return auth instanceof Map<?, ?> map ? Collections.unmodifiableMap((Map<String, Object>) map) : Map.of();
+        return auth;
     }
 
     @Override
@@ -74,7 +75,7 @@ final class NettyLink implements Link {
         // never connected: nothing more to tell the client. The session stays: the same client may still ask for
         // other namespaces, each with its own middleware.
         if (!joinedByProtocol) {
-            client.onDisconnect();
+            forget();
         }
         // else (Engine.IO 3 on "/"), as socket.io 2: the refusal alone, and the namespace is left as the protocol
         // joined it until the transport ends; leaving it now would end a session whose only namespace it is before
@@ -88,8 +89,21 @@ final class NettyLink implements Link {
 
     @Override
     public void leave() {
-        client.disconnect();   // sends the namespace's DISCONNECT; netty-socketio leaves the rest to the client
-        client.onDisconnect(); // so we do not wait for a client that may never answer
+        client.disconnect(); // sends the namespace's DISCONNECT; netty-socketio leaves the rest to the client
+        forget();            // so we do not wait for a client that may never answer
+    }
+
+    /**
+     * Out of the namespace, and the core told (netty-socketio's disconnect listener), the session kept: socket.io
+     * keeps a client's connection when it leaves a namespace, its last one too. netty-socketio's own way out
+     * (NamespaceClient.onDisconnect) ends the whole session with the last namespace, Engine.IO 3 keeps it.
+     */
+    private void forget() {
+        if (generation == Generation.V4) {
+            client.getNamespace().onDisconnect(client);
+        } else {
+            client.onDisconnect();
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.cloudscope.server.io.internal.netty;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,7 +37,7 @@ record SocketIoPacket(Type type, String namespace, Long ackId, int attachments, 
     private static final Set<String> RESERVED_EVENTS =
             Set.of("connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     static SocketIoPacket parse(String text) throws Invalid {
         if (text.isEmpty() || text.charAt(0) < '0' || text.charAt(0) > '6') {
@@ -47,13 +48,14 @@ record SocketIoPacket(Type type, String namespace, Long ackId, int attachments, 
         int attachments = 0;
         if (type == Type.BINARY_EVENT || type == Type.BINARY_ACK) {
             int dash = text.indexOf('-', i);
-            if (dash <= i || dash - i > 3 || !digits(text, i, dash)) {
+            if (dash <= i || dash - i > 18 || !digits(text, i, dash)) {
                 throw new Invalid("a binary packet without a valid attachment count");
             }
-            attachments = Integer.parseInt(text.substring(i, dash));
-            if (attachments > MAX_ATTACHMENTS) {
-                throw new Invalid("a binary packet declaring " + attachments + " attachments (at most " + MAX_ATTACHMENTS + ")");
+            long declared = Long.parseLong(text.substring(i, dash));
+            if (declared > MAX_ATTACHMENTS) {
+                throw new Invalid("a binary packet declaring " + declared + " attachments (at most " + MAX_ATTACHMENTS + ")");
             }
+            attachments = (int) declared;
             i = dash + 1;
         }
         String namespace = "/";
