@@ -49,11 +49,14 @@ import org.junit.jupiter.api.TestInstance;
  * {@code except}, asks it for its {@code socketIds()}, emits {@code news (text, sender's id)} and acknowledges with
  * the ids, sorted. Connection middleware: {@code gate} (joins {@code lobby}, then refuses a client asking with
  * {@code ?deny}) and {@code early} (joins {@code lobby}, then keeps a client asking with {@code ?hold} waiting for
- * the test's word); on {@code /}, {@code rootGate} (joins {@code lobby} and refuses, for a client asking with
- * {@code ?deny} only).
+ * the test's word; with {@code ?late} too, it joins {@code late} once let in); on {@code /}, {@code rootGate}
+ * (joins {@code lobby} and refuses, for a client asking with {@code ?deny} only). Two more controllers work until
+ * the test releases them: {@code busy}, and {@code joinWhenReleased (room)}, which then joins {@code room}.
  *
  * <p>"Gets nothing" is asserted after a round trip of the client's own ({@link #settle}): an emit to it from an
  * earlier chain was written to its transport before the answer to a packet it sends afterwards.
+ *
+ * <p>The cases under "known bugs" fail until those bugs are fixed.
  *
  * <p>One server serves the whole class; after each case every client is closed and every connection's disconnect
  * path has run.
@@ -89,6 +92,8 @@ class RoomsTest {
     private final List<String> journal = new CopyOnWriteArrayList<>();
     /** Whether "early" lets a ?hold client in: the test decides, when it wants. */
     private volatile CompletableFuture<Boolean> admission;
+    /** When the work of "busy" and "joinWhenReleased" is done: the test decides. */
+    private volatile CompletableFuture<Void> release;
 
     // --- the app under test
 
@@ -114,9 +119,15 @@ class RoomsTest {
             return next.call();
         }
         journal.add("holding " + ctx.socket().id());
-        return admission.thenCompose(admitted -> admitted
-                ? next.call()
-                : CompletableFuture.failedFuture(new IllegalStateException("not admitted")));
+        return admission.thenCompose(admitted -> {
+            if (!admitted) {
+                return CompletableFuture.failedFuture(new IllegalStateException("not admitted"));
+            }
+            if (ctx.socket().handshakeQuery().containsKey("late")) {
+                ctx.socket().join("late"); // after an asynchronous step, e.g. a lookup
+            }
+            return next.call();
+        });
     };
 
     private final Controller join = ctx -> {
@@ -171,6 +182,18 @@ class RoomsTest {
         });
     };
 
+    /** Works until the test releases it. */
+    private final Controller busy = ctx -> {
+        journal.add("busy");
+        return release;
+    };
+
+    /** Joins its room once the test releases it, as after a lookup. */
+    private final Controller joinWhenReleased = ctx -> {
+        journal.add("joining when released");
+        return release.thenRun(() -> ctx.socket().join((String) ctx.args().get(0)));
+    };
+
     private static Broadcast rest(Broadcast first, List<String> to) {
         return all(first, to.subList(1, to.size()));
     }
@@ -184,7 +207,8 @@ class RoomsTest {
 
     private final Routes routes = router -> {
         for (String namespace : NAMESPACES) {
-            router.of(namespace).route("join", join).route("leave", leave).route("rooms", rooms).route("send", send);
+            router.of(namespace).route("join", join).route("leave", leave).route("rooms", rooms).route("send", send)
+                    .route("busy", busy).route("joinWhenReleased", joinWhenReleased);
         }
     };
 
@@ -223,11 +247,13 @@ class RoomsTest {
     @BeforeEach
     void freshState() {
         admission = new CompletableFuture<>();
+        release = new CompletableFuture<>();
     }
 
     @AfterEach
     void closeClientsAndAwaitTheirDisconnectPaths() throws Exception {
         admission.complete(false);
+        release.complete(null);
         for (AutoCloseable client : clients) {
             client.close();
         }
@@ -645,6 +671,76 @@ class RoomsTest {
                 }
             }
         }
+    }
+
+    // --- a socket that is gone: known bugs, these fail until they are fixed
+
+    /**
+     * socket.io: a disconnected socket leaves all its rooms and can join no other ({@code Socket._cleanup}: leaveAll,
+     * then join is a no-op). Here a controller still running at the disconnect (the disconnect path waits for it)
+     * joins a room afterwards, and the gone socket stays in it for good.
+     */
+    @Test
+    void aSocketThatDisconnectedIsInNoRoomAControllerStillRunningThenJoins() {
+        TestClient alice = connected("/chat");
+        String alicesId = alice.id();
+        alice.emit("joinWhenReleased", "afterwards");
+        await().until(() -> journal.contains("joining when released"));
+
+        alice.close();
+        await().untilAsserted(() -> assertThat(ids(io.of("/chat").to(alicesId))).isEmpty()); // onDisconnect ran
+        release.complete(null);
+        await().untilAsserted(() -> assertThat(server.server().connectionCount()).isZero());
+
+        assertThat(ids(io.of("/chat").to("afterwards"))).as("members of the room joined after the disconnect").isEmpty();
+    }
+
+    /** The same, for connection middleware that joins a room after an asynchronous step the client did not wait for. */
+    @Test
+    void aSocketThatDisconnectedDuringItsConnectionMiddlewareIsInNoRoomTheMiddlewareThenJoins() {
+        RawClient waiting = raw("hold=1&late=1");
+        waiting.send("0/early,");
+        await().until(() -> journal.stream().anyMatch(line -> line.startsWith("holding ")));
+        String waitingId = journal.get(0).substring("holding ".length());
+        assertThat(ids(io.of("/early").to(LOBBY))).containsExactly(waitingId);
+
+        waiting.close();
+        await().untilAsserted(() -> assertThat(ids(io.of("/early").to(LOBBY))).isEmpty()); // onDisconnect ran
+        admission.complete(true);
+        await().untilAsserted(() -> assertThat(server.server().connectionCount()).isZero());
+
+        assertThat(ids(io.of("/early").to("late"))).as("members of the room joined after the disconnect").isEmpty();
+    }
+
+    /**
+     * socket.io removes a socket from its namespace at its disconnect ({@code nsp._remove}, {@code leaveAll}): it is
+     * none of the namespace's sockets from then on. Here a socket that left a namespace while one of its packets was
+     * still running is gone from every room at once, yet still one of the namespace's sockets until that packet has
+     * finished: {@code nsp().socketIds()} (and {@code io.of(ns).socketIds()}) name it, and {@code nsp().emit} hands
+     * it the event (netty-socketio drops it: nothing reaches the wire).
+     */
+    @Test
+    void aSocketThatLeftTheNamespaceWithAPacketStillRunningIsNoLongerOneOfItsSockets() {
+        TestClient alice = connected("/chat");
+        RawClient leaver = raw();
+        leaver.send("0", "0/chat,");
+        await().untilAsserted(() -> assertThat(leaver.receivedOn("/chat")).anyMatch(p -> p.startsWith("0{")));
+        String leaversId = sid(leaver);
+        leaver.send("2/chat,[\"busy\"]");
+        await().until(() -> journal.contains("busy"));
+
+        leaver.send("1/chat,");
+        roundTripOnRoot(leaver, 1);
+        await().untilAsserted(() -> assertThat(ids(io.of("/chat").to(leaversId))).isEmpty()); // onDisconnect ran
+
+        List<Object> addressed = send(alice, "nsp", List.of(), List.of(), "after you left");
+        roundTripOnRoot(leaver, 2);
+
+        assertThat(leaver.receivedOn("/chat")).as("what the leaver got on /chat after leaving")
+                .noneMatch(p -> p.contains("after you left"));
+        assertThat(ids(io.of("/chat").to(leaversId))).as("its own room").isEmpty();
+        assertThat(ids(io.of("/chat"))).as("io.of(\"/chat\").socketIds()").containsExactly(alice.id());
+        assertThat(addressed).as("nsp().socketIds() of alice's send").isEqualTo(sorted(alice));
     }
 
     // --- helpers
