@@ -131,6 +131,7 @@ public final class Connections {
         Connection connection = live.get(new Key(link.sessionId(), link.namespace()));
         if (connection != null && connection.link().equals(link)) {
             connection.onDisconnect();
+            sockets.remove(connection); // no longer one of the namespace's sockets, whatever its packets in flight
         }
     }
 

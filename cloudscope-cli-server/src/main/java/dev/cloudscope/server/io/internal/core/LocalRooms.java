@@ -26,7 +26,12 @@ public final class LocalRooms implements Rooms {
         roomsOfSocket.compute(new Key(namespace, socketId), (key, rooms) -> {
             Set<String> set = rooms == null ? ConcurrentHashMap.newKeySet() : rooms;
             set.add(room);
-            members.computeIfAbsent(new Key(namespace, room), k -> ConcurrentHashMap.newKeySet()).add(socketId);
+            // under the room's lock too: a set that the last member's leave is dropping must not get this member
+            members.compute(new Key(namespace, room), (k, ids) -> {
+                Set<String> inRoom = ids == null ? ConcurrentHashMap.newKeySet() : ids;
+                inRoom.add(socketId);
+                return inRoom;
+            });
             return set;
         });
     }

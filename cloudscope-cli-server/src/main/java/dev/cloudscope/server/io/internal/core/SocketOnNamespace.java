@@ -57,7 +57,14 @@ final class SocketOnNamespace implements IoSocket {
         if (room == null || room.isEmpty()) {
             throw new IllegalArgumentException("a room has a non-empty name");
         }
+        if (!connection.isConnectingOrOpen()) {
+            return; // as socket.io: a socket that has disconnected joins nothing
+        }
         rooms.join(namespace(), id(), room);
+        if (!connection.isConnectingOrOpen()) {
+            // it disconnected meanwhile; its leaving all rooms may have run before this join
+            rooms.leave(namespace(), id(), room);
+        }
     }
 
     @Override

@@ -85,6 +85,38 @@ final class EngineIo4Reader {
         }
     }
 
+    /**
+     * Why a polling body is not a well-formed Engine.IO 4 payload, or null if it is: checked before the POST is
+     * answered, so that a bad one gets 400 (netty-socketio answers "ok" before it reads the body).
+     */
+    static String problemWith(ByteBuf body) {
+        int from = body.readerIndex();
+        int end = body.writerIndex();
+        while (from <= end) {
+            int separator = body.indexOf(from, end, RECORD_SEPARATOR);
+            int to = separator < 0 ? end : separator;
+            String packet = body.toString(from, to - from, StandardCharsets.UTF_8);
+            try {
+                if (packet.startsWith("b")) {
+                    Base64.getDecoder().decode(packet.substring(1));
+                } else if (packet.startsWith("4")) {
+                    SocketIoPacket.parse(packet.substring(1));
+                } else if (packet.isEmpty() || "123456".indexOf(packet.charAt(0)) < 0) {
+                    return "an unknown Engine.IO packet type";
+                }
+            } catch (SocketIoPacket.Invalid e) {
+                return e.getMessage();
+            } catch (IllegalArgumentException e) {
+                return "a binary packet that is not base64";
+            }
+            if (separator < 0) {
+                break;
+            }
+            from = separator + 1;
+        }
+        return null;
+    }
+
     private static byte[] base64(ByteBuf text) throws SocketIoPacket.Invalid {
         try {
             return Base64.getDecoder().decode(text.toString(StandardCharsets.US_ASCII));
