@@ -125,39 +125,34 @@ final class IoChannelInitializer extends SocketIOChannelInitializer {
         }
     }
 
-    /** The channel bound to each transport of a session: ClientHead keeps its map of them private. */
-    private static EngineIoRequests.TransportChannels transportChannels() {
-        Field channels = field(ClientHead.class, "channels");
-        return (session, transport) -> {
-            TransportState state = (TransportState) read(channels, session, Map.class).get(transport);
-            return state == null ? null : state.getChannel();
-        };
-    }
-
     private static <T> T read(Class<?> owner, Object target, String name, Class<T> type) {
-        return read(field(owner, name), target, type);
-    }
-
-    private static Field field(Class<?> owner, String name) {
         try {
             Field field = owner.getDeclaredField(name);
             field.setAccessible(true);
-            return field;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw changed(owner, name, e);
-        }
-    }
-
-    private static <T> T read(Field field, Object target, Class<T> type) {
-        try {
             return type.cast(field.get(target));
         } catch (ReflectiveOperationException | RuntimeException e) {
-            throw changed(field.getDeclaringClass(), field.getName(), e);
+            throw new IllegalStateException("netty-socketio internals changed: cannot read "
+                    + owner.getSimpleName() + "." + name + " (built against netty-socketio 2.0.14)", e);
         }
     }
 
-    private static IllegalStateException changed(Class<?> owner, String name, Exception e) {
-        return new IllegalStateException("netty-socketio internals changed: cannot read "
-                + owner.getSimpleName() + "." + name + " (built against netty-socketio 2.0.14)", e);
+    /** The channel bound to each transport of a session: ClientHead keeps them private, in a map of states. */
+    private static EngineIoRequests.TransportChannels transportChannels() {
+        Field channels;
+        try {
+            channels = ClientHead.class.getDeclaredField("channels");
+            channels.setAccessible(true);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("netty-socketio internals changed: cannot read ClientHead.channels"
+                    + " (built against netty-socketio 2.0.14)", e);
+        }
+        return (session, transport) -> {
+            try {
+                TransportState state = (TransportState) ((Map<?, ?>) channels.get(session)).get(transport);
+                return state == null ? null : state.getChannel();
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e); // made accessible above
+            }
+        };
     }
 }
