@@ -25,15 +25,19 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Engine.IO's rules for the HTTP requests on the socket.io path, checked against netty-socketio's sessions before its
  * authorize handler and transports see a request, and refused as engine.io refuses them ({@link EngineIoError}), in
  * engine.io's order:
  * <ol>
- *   <li>{@code transport} is polling or websocket (code 0), websocket only in an upgrade request (code 3);
- *   <li>a handshake (no {@code sid}) is a GET (code 2) with {@code EIO} 3 or 4 (code 5): netty-socketio opens a
- *       session for any method, and serves a missing or unknown EIO as if it were Engine.IO 3;
+ *   <li>{@code transport} is polling or websocket (code 0), websocket only in an upgrade request (code 3:
+ *       netty-socketio opens a session for a plain GET, answers 426 and leaves the session behind);
+ *   <li>a handshake (no {@code sid}) is a GET (code 2; an OPTIONS preflight too when CORS is on) with {@code EIO}
+ *       3 or 4 (code 5): netty-socketio opens a session for any method, and serves a missing or unknown EIO as if it
+ *       were Engine.IO 3;
  *   <li>a {@code sid} names a live session (code 1): netty-socketio answers an unknown one with 500, one that is
  *       not a UUID with nothing, and one whose session ended (ping timeout, close) with 500;
  *   <li>the session's own transport (code 3): no polling once it has upgraded, no second WebSocket once it has one
@@ -48,6 +52,8 @@ import java.util.stream.Collectors;
  */
 @Sharable
 final class EngineIoRequests extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(EngineIoRequests.class);
 
     /** The channel netty-socketio has bound to a session's transport, or null (it keeps them private). */
     @FunctionalInterface
@@ -83,6 +89,10 @@ final class EngineIoRequests extends ChannelInboundHandlerAdapter {
             if (query.path().startsWith(path)) {
                 EngineIoError refusal = refusal(request, query, ctx.channel());
                 if (refusal != null) {
+                    if (log.isDebugEnabled()) {
+                        log.debug("refused {} {} from {}: {}", request.method(),
+                                request.uri().replaceAll("\\p{Cntrl}", "?"), ctx.channel().remoteAddress(), refusal);
+                    }
                     request.release();
                     refusal.answer(ctx);
                     return;
@@ -123,6 +133,7 @@ final class EngineIoRequests extends ChannelInboundHandlerAdapter {
             return EngineIoError.BAD_REQUEST;
         }
         if (HttpMethod.GET.equals(request.method()) && hasPendingPoll(session, channel)) {
+            log.debug("ended session {}: a second poll while one was pending", sid);
             end(session);
             return EngineIoError.BAD_REQUEST;
         }
@@ -181,6 +192,7 @@ final class EngineIoRequests extends ChannelInboundHandlerAdapter {
                 && POLLING.equals(first(query, "transport")) && sid != null) {
             ClientHead session = live(sid);
             if (session != null && session.getCurrentTransport() == Transport.POLLING) {
+                log.debug("ended session {}: a POST over {} bytes", sid, maxContentLength);
                 end(session);
             }
         }
