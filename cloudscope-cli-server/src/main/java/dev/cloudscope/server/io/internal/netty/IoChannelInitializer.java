@@ -4,11 +4,13 @@ import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.SocketIOChannelInitializer;
 import com.corundumstudio.socketio.SocketIOServer;
 import com.corundumstudio.socketio.ack.AckManager;
+import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.handler.ClientsBox;
 import com.corundumstudio.socketio.handler.InPacketHandler;
 import dev.cloudscope.server.config.IoSettings;
 import dev.cloudscope.server.io.internal.core.Connections;
 import com.corundumstudio.socketio.handler.PacketListener;
+import com.corundumstudio.socketio.handler.TransportState;
 import com.corundumstudio.socketio.namespace.NamespacesHub;
 import com.corundumstudio.socketio.protocol.PacketDecoder;
 import com.corundumstudio.socketio.scheduler.CancelableScheduler;
@@ -20,13 +22,16 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import java.lang.reflect.Field;
+import java.util.Map;
 
 /**
  * netty-socketio's pipeline with its packet handler replaced by {@link IoPacketHandler}.
  *
  * <p>netty-socketio 2.0.14 builds its decoder, ack manager and packet listener inside {@code start} and keeps them
  * private; the replacement must share them (the ack manager holds the acks of every client), so they are read
- * once, here, by reflection. A netty-socketio upgrade that renames them fails at start-up with the field's name.
+ * once, here, by reflection; so are its sessions ({@code ClientsBox}) and the field where each keeps its
+ * transports' channels, which {@link EngineIoRequests} checks requests against. A netty-socketio upgrade that renames
+ * them fails at start-up with the field's name.
  */
 final class IoChannelInitializer extends SocketIOChannelInitializer {
 
@@ -37,6 +42,7 @@ final class IoChannelInitializer extends SocketIOChannelInitializer {
     private IoPacketHandler packetHandler;
     private WebSocketFrames webSocketFrames;
     private OriginCheck originCheck;
+    private EngineIoRequests engineIoRequests;
 
     private IoChannelInitializer(ClientEvents clients, Connections connections, IoSettings io) {
         this.clients = clients;
@@ -65,7 +71,9 @@ final class IoChannelInitializer extends SocketIOChannelInitializer {
                 namespacesHub);
         packetHandler = new IoPacketHandler(parts, namespacesHub, configuration.getExceptionListener(), clients, connections);
         originCheck = new OriginCheck(configuration.getContext(), io.corsOrigins());
-        webSocketFrames = new WebSocketFrames(read(SocketIOChannelInitializer.class, this, "clientsBox", ClientsBox.class));
+        ClientsBox sessions = read(SocketIOChannelInitializer.class, this, "clientsBox", ClientsBox.class);
+        webSocketFrames = new WebSocketFrames(sessions);
+        engineIoRequests = new EngineIoRequests(configuration, sessions, transportChannels());
     }
 
     /** One for all channels: netty's default creates one per channel (the per-channel state is in its handle). */
@@ -90,7 +98,8 @@ final class IoChannelInitializer extends SocketIOChannelInitializer {
         // after the upgrade to WebSocket, drops the handlers above that only HTTP requests need
         pipeline.addAfter(HTTP_ENCODER, HandlerNames.UPGRADED_PIPELINE, UpgradedPipeline.INSTANCE);
         pipeline.addBefore(PACKET_HANDLER, HandlerNames.ORIGIN_CHECK, originCheck);
-        pipeline.addBefore(PACKET_HANDLER, HandlerNames.ENGINE_IO_REQUESTS, ProtocolVersionCheck.INSTANCE);
+        pipeline.addBefore(PACKET_HANDLER, HandlerNames.ENGINE_IO_REQUESTS, engineIoRequests);
+        pipeline.replace(HTTP_AGGREGATOR, HTTP_AGGREGATOR, engineIoRequests.aggregator());
         pipeline.addBefore(WEB_SOCKET_TRANSPORT, HandlerNames.WEB_SOCKET_FRAMES, webSocketFrames);
         if (clients.servesRoot()) { // else "/" is netty-socketio's alone, its CONNECT too
             pipeline.addAfter(SOCKETIO_ENCODER, HandlerNames.ROOT_CONNECT_HOLD, RootConnectHold.INSTANCE);
@@ -125,5 +134,25 @@ final class IoChannelInitializer extends SocketIOChannelInitializer {
             throw new IllegalStateException("netty-socketio internals changed: cannot read "
                     + owner.getSimpleName() + "." + name + " (built against netty-socketio 2.0.14)", e);
         }
+    }
+
+    /** The channel bound to each transport of a session: ClientHead keeps them private, in a map of states. */
+    private static EngineIoRequests.TransportChannels transportChannels() {
+        Field channels;
+        try {
+            channels = ClientHead.class.getDeclaredField("channels");
+            channels.setAccessible(true);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("netty-socketio internals changed: cannot read ClientHead.channels"
+                    + " (built against netty-socketio 2.0.14)", e);
+        }
+        return (session, transport) -> {
+            try {
+                TransportState state = (TransportState) ((Map<?, ?>) channels.get(session)).get(transport);
+                return state == null ? null : state.getChannel();
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e); // made accessible above
+            }
+        };
     }
 }

@@ -43,7 +43,7 @@ public final class IoServer {
         Configuration config = new Configuration();
         config.setHostname(settings.host());
         config.setPort(settings.port());
-        config.setJsonSupport(new AllArgsJsonSupport());
+        config.setJsonSupport(new AllArgsJsonSupport(io.maxPayloadBytes())); // maxPayload: in the handshake too
         config.setAckMode(AckMode.MANUAL); // our chain acks once the packet is done, not when a listener returns
         config.setExceptionListener(new QuietExceptionListener());
         config.setMaxFramePayloadLength(io.maxPayloadBytes());
