@@ -11,7 +11,6 @@ import com.corundumstudio.socketio.transport.NamespaceClient;
 import dev.cloudscope.server.io.internal.core.Connections;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -49,11 +48,13 @@ final class EngineIo4Reader {
     private final IoPacketHandler.NettyParts netty;
     private final ClientEvents clients;
     private final Connections connections;
+    private final Sessions sessions;
 
-    EngineIo4Reader(IoPacketHandler.NettyParts netty, ClientEvents clients, Connections connections) {
+    EngineIo4Reader(IoPacketHandler.NettyParts netty, ClientEvents clients, Connections connections, Sessions sessions) {
         this.netty = netty;
         this.clients = clients;
         this.connections = connections;
+        this.sessions = sessions;
     }
 
     void read(ChannelHandlerContext ctx, PacketsMessage message) {
@@ -241,14 +242,14 @@ final class EngineIo4Reader {
     }
 
     /** Ends a client that broke the protocol: an Engine.IO close to it, then its transport and session. */
-    static void close(ClientHead client, String reason) {
+    private void close(ClientHead client, String reason) {
+        logClosed(client, reason);
+        sessions.end(client);
+    }
+
+    /** The one line an operator gets for a client that broke the protocol: what it did, never what it sent. */
+    static void logClosed(ClientHead client, String reason) {
         log.warn("closed the connection of socket {} ({}): it sent {}", client.getSessionId(), client.getRemoteAddress(),
                 reason);
-        client.setLastBinaryPacket(null);
-        var sent = client.send(new Packet(PacketType.CLOSE, Generation.V4.engineIo()));
-        if (sent != null && client.getCurrentTransport() == Transport.WEBSOCKET) {
-            sent.addListener(ChannelFutureListener.CLOSE);
-        }
-        client.onChannelDisconnect();
     }
 }

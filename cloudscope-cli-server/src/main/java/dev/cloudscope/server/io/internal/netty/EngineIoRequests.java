@@ -3,10 +3,7 @@ package dev.cloudscope.server.io.internal.netty;
 import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.handler.ClientHead;
-import com.corundumstudio.socketio.handler.ClientsBox;
 import com.corundumstudio.socketio.handler.EncoderHandler;
-import com.corundumstudio.socketio.protocol.Packet;
-import com.corundumstudio.socketio.protocol.PacketType;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
@@ -55,12 +52,6 @@ final class EngineIoRequests extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(EngineIoRequests.class);
 
-    /** The channel netty-socketio has bound to a session's transport, or null (it keeps them private). */
-    @FunctionalInterface
-    interface TransportChannels {
-        Channel of(ClientHead session, Transport transport);
-    }
-
     private static final Set<String> SPOKEN = Set.of("3", "4");
     private static final String POLLING = "polling";
     private static final String WEBSOCKET = "websocket";
@@ -69,17 +60,15 @@ final class EngineIoRequests extends ChannelInboundHandlerAdapter {
     private final Set<String> transports;
     private final boolean cors;
     private final int maxContentLength;
-    private final ClientsBox sessions;
-    private final TransportChannels channels;
+    private final Sessions sessions;
 
-    EngineIoRequests(Configuration configuration, ClientsBox sessions, TransportChannels channels) {
+    EngineIoRequests(Configuration configuration, Sessions sessions) {
         this.path = configuration.getContext() + "/"; // netty-socketio's connect path
         this.transports = configuration.getTransports().stream()
                 .map(transport -> transport.name().toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
         this.cors = configuration.isEnableCors();
         this.maxContentLength = configuration.getMaxHttpContentLength();
         this.sessions = sessions;
-        this.channels = channels;
     }
 
     @Override
@@ -120,12 +109,12 @@ final class EngineIoRequests extends ChannelInboundHandlerAdapter {
             String eio = first(query, "EIO");
             return eio != null && SPOKEN.contains(eio) ? null : EngineIoError.UNSUPPORTED_PROTOCOL_VERSION;
         }
-        ClientHead session = live(sid);
+        ClientHead session = sessions.live(sid);
         if (session == null) {
             return EngineIoError.UNKNOWN_SID;
         }
         if (webSocket) {
-            Channel bound = channels.of(session, Transport.WEBSOCKET);
+            Channel bound = sessions.channel(session, Transport.WEBSOCKET);
             boolean hasOne = session.getCurrentTransport() == Transport.WEBSOCKET || bound != null && bound.isActive();
             return hasOne ? EngineIoError.BAD_REQUEST : null;
         }
@@ -134,8 +123,18 @@ final class EngineIoRequests extends ChannelInboundHandlerAdapter {
         }
         if (HttpMethod.GET.equals(request.method()) && hasPendingPoll(session, channel)) {
             log.debug("ended session {}: a second poll while one was pending", sid);
-            end(session);
+            sessions.end(session);
             return EngineIoError.BAD_REQUEST;
+        }
+        if (HttpMethod.POST.equals(request.method()) && Generation.of(session) == Generation.V4
+                && request instanceof FullHttpRequest full) {
+            // checked before netty-socketio answers "ok" and reads it: a payload that breaks the protocol gets 400
+            String problem = EngineIo4Reader.problemWith(full.content());
+            if (problem != null) {
+                EngineIo4Reader.logClosed(session, problem);
+                sessions.end(session);
+                return EngineIoError.BAD_REQUEST;
+            }
         }
         return null;
     }
@@ -152,36 +151,11 @@ final class EngineIoRequests extends ChannelInboundHandlerAdapter {
         return request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
     }
 
-    /** The session {@code sid} names, unless it has ended (netty-socketio may keep an ended one in its box). */
-    private ClientHead live(String sid) {
-        UUID id;
-        try {
-            id = UUID.fromString(sid);
-        } catch (IllegalArgumentException notAUuid) {
-            return null;
-        }
-        ClientHead session = sessions.get(id);
-        return session != null && session.isConnected() ? session : null;
-    }
-
     /** A poll of {@code session} other than {@code channel}'s that is still open and not answered yet. */
     private boolean hasPendingPoll(ClientHead session, Channel channel) {
-        Channel poll = channels.of(session, Transport.POLLING);
+        Channel poll = sessions.channel(session, Transport.POLLING);
         // netty-socketio marks a poll answered (its channel is closed right after) with WRITE_ONCE
         return poll != null && poll != channel && poll.isActive() && poll.attr(EncoderHandler.WRITE_ONCE).get() == null;
-    }
-
-    /**
-     * Ends {@code session} as engine.io ends one on a transport error: a pending poll is answered with a close packet,
-     * a WebSocket is closed, and the session's disconnect path runs (netty-socketio's own, which closes no channel).
-     */
-    private void end(ClientHead session) {
-        session.send(new Packet(PacketType.CLOSE, session.getEngineIOVersion()), Transport.POLLING);
-        Channel webSocket = channels.of(session, Transport.WEBSOCKET);
-        if (webSocket != null) {
-            webSocket.close();
-        }
-        session.onChannelDisconnect();
     }
 
     /** A polling POST over io.maxPayloadBytes, which the aggregator answers with 413: engine.io ends its session. */
@@ -190,10 +164,10 @@ final class EngineIoRequests extends ChannelInboundHandlerAdapter {
         String sid = first(query, "sid");
         if (query.path().startsWith(path) && HttpMethod.POST.equals(request.method())
                 && POLLING.equals(first(query, "transport")) && sid != null) {
-            ClientHead session = live(sid);
+            ClientHead session = sessions.live(sid);
             if (session != null && session.getCurrentTransport() == Transport.POLLING) {
                 log.debug("ended session {}: a POST over {} bytes", sid, maxContentLength);
-                end(session);
+                sessions.end(session);
             }
         }
     }

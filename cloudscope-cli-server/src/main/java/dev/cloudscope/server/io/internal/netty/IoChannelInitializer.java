@@ -69,11 +69,13 @@ final class IoChannelInitializer extends SocketIOChannelInitializer {
                 read(InPacketHandler.class, original, "decoder", PacketDecoder.class),
                 read(SocketIOChannelInitializer.class, this, "ackManager", AckManager.class),
                 namespacesHub);
-        packetHandler = new IoPacketHandler(parts, namespacesHub, configuration.getExceptionListener(), clients, connections);
+        ClientsBox box = read(SocketIOChannelInitializer.class, this, "clientsBox", ClientsBox.class);
+        Sessions sessions = new Sessions(box, transportChannels());
+        packetHandler = new IoPacketHandler(parts, namespacesHub, configuration.getExceptionListener(), clients, connections,
+                sessions);
         originCheck = new OriginCheck(configuration.getContext(), io.corsOrigins());
-        ClientsBox sessions = read(SocketIOChannelInitializer.class, this, "clientsBox", ClientsBox.class);
-        webSocketFrames = new WebSocketFrames(sessions);
-        engineIoRequests = new EngineIoRequests(configuration, sessions, transportChannels());
+        webSocketFrames = new WebSocketFrames(box);
+        engineIoRequests = new EngineIoRequests(configuration, sessions);
     }
 
     /** One for all channels: netty's default creates one per channel (the per-channel state is in its handle). */
@@ -137,7 +139,7 @@ final class IoChannelInitializer extends SocketIOChannelInitializer {
     }
 
     /** The channel bound to each transport of a session: ClientHead keeps them private, in a map of states. */
-    private static EngineIoRequests.TransportChannels transportChannels() {
+    private static Sessions.TransportChannels transportChannels() {
         Field channels;
         try {
             channels = ClientHead.class.getDeclaredField("channels");

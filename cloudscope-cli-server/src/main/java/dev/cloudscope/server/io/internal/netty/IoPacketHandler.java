@@ -45,12 +45,12 @@ final class IoPacketHandler extends InPacketHandler {
     private final EngineIo4Reader engineIo4;
 
     IoPacketHandler(NettyParts netty, NamespacesHub namespacesHub, ExceptionListener exceptionListener,
-                    ClientEvents clients, Connections connections) {
+                    ClientEvents clients, Connections connections, Sessions sessions) {
         super(netty.packetListener(), netty.decoder(), namespacesHub, exceptionListener);
         this.netty = netty;
         this.clients = clients;
         this.connections = connections;
-        this.engineIo4 = new EngineIo4Reader(netty, clients, connections);
+        this.engineIo4 = new EngineIo4Reader(netty, clients, connections, sessions);
     }
 
     /** netty-socketio's packet decoding and handling, created by its channel initializer. */
