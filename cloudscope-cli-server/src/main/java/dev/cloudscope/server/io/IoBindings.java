@@ -21,4 +21,9 @@ public final class IoBindings {
     public static MapBinder<String, PacketMiddleware> packetMiddleware(Binder binder) {
         return MapBinder.newMapBinder(binder, String.class, PacketMiddleware.class);
     }
+
+    /** {@code httpGet(binder()).addBinding("/sites/").to(Sites.class)}: plain GETs under a path prefix. */
+    public static MapBinder<String, HttpHandler> httpGet(Binder binder) {
+        return MapBinder.newMapBinder(binder, String.class, HttpHandler.class);
+    }
 }

@@ -9,6 +9,7 @@ import dev.cloudscope.server.config.NamespaceSettings;
 import dev.cloudscope.server.config.ServerSettings;
 import dev.cloudscope.server.io.ConnectionMiddleware;
 import dev.cloudscope.server.io.Controller;
+import dev.cloudscope.server.io.HttpHandler;
 import dev.cloudscope.server.io.Io;
 import dev.cloudscope.server.io.IoBindings;
 import dev.cloudscope.server.io.PacketMiddleware;
@@ -44,6 +45,7 @@ public final class IoModule extends AbstractModule {
     protected void configure() {
         IoBindings.connectionMiddleware(binder()); // declared, so that an app that binds none still starts
         IoBindings.packetMiddleware(binder());
+        IoBindings.httpGet(binder());
     }
 
     @Provides
@@ -133,7 +135,13 @@ public final class IoModule extends AbstractModule {
     @Provides
     @Singleton
     IoServer server(ServerSettings settings, IoSettings io, Map<String, NamespaceChain> namespaces,
-                    Connections connections, ExecutorService workers) {
-        return new IoServer(settings, io, namespaces.keySet(), connections, workers);
+                    Connections connections, ExecutorService workers, Map<String, HttpHandler> http) {
+        for (String prefix : http.keySet()) {
+            if (!prefix.startsWith("/") || !prefix.endsWith("/") || prefix.equals("/socket.io/")) {
+                throw new IllegalStateException("an HTTP route's prefix starts and ends with '/' and is not"
+                        + " socket.io's: '" + prefix + "'");
+            }
+        }
+        return new IoServer(settings, io, namespaces.keySet(), connections, workers, http);
     }
 }

@@ -17,6 +17,7 @@ final class HandlerNames {
     static final String ORIGIN_CHECK = "originCheck";
     static final String ENGINE_IO_REQUESTS = "engineIoRequests";
     static final String DEBUG_ENDPOINT = "debugEndpoint";
+    static final String HTTP_ROUTES = "httpRoutes";
     static final String WEB_SOCKET_FRAMES = "webSocketFrames";
     static final String ROOT_CONNECT_HOLD = "rootConnectHold";
 
@@ -25,7 +26,7 @@ final class HandlerNames {
 
     /** Handlers only HTTP requests need: removed once a channel has become a WebSocket. */
     static final List<String> HTTP_ONLY = List.of(
-            HONEST_CONNECTION_HEADER, ORIGIN_CHECK, ENGINE_IO_REQUESTS, DEBUG_ENDPOINT,
+            HONEST_CONNECTION_HEADER, ORIGIN_CHECK, ENGINE_IO_REQUESTS, DEBUG_ENDPOINT, HTTP_ROUTES,
             SocketIOChannelInitializer.AUTHORIZE_HANDLER, SocketIOChannelInitializer.XHR_POLLING_TRANSPORT,
             SocketIOChannelInitializer.WRONG_URL_HANDLER, HANDSHAKER_ENCODER, UPGRADED_PIPELINE);
 }

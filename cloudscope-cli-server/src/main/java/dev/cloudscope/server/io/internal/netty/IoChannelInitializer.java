@@ -44,20 +44,24 @@ final class IoChannelInitializer extends SocketIOChannelInitializer {
     private OriginCheck originCheck;
     private EngineIoRequests engineIoRequests;
 
-    private IoChannelInitializer(ClientEvents clients, Connections connections, IoSettings io) {
+    private final HttpRoutes http;
+
+    private IoChannelInitializer(ClientEvents clients, Connections connections, IoSettings io, HttpRoutes http) {
         this.clients = clients;
+        this.http = http;
         this.connections = connections;
         this.io = io;
         this.debugEndpoint = io.debugEndpoint() ? new DebugEndpoint(connections) : null;
     }
 
     /** Puts our initializer in {@code server}, and stops the timer of the default one it replaces. */
-    static void install(SocketIOServer server, ClientEvents clients, Connections connections, IoSettings io) {
+    static void install(SocketIOServer server, ClientEvents clients, Connections connections, IoSettings io,
+                        HttpRoutes http) {
         SocketIOChannelInitializer replaced = read(SocketIOServer.class, server, "pipelineFactory",
                 SocketIOChannelInitializer.class);
         // its timer thread is started already; netty reports it as a leak once the initializer is collected
         read(SocketIOChannelInitializer.class, replaced, "scheduler", CancelableScheduler.class).shutdown();
-        server.setPipelineFactory(new IoChannelInitializer(clients, connections, io));
+        server.setPipelineFactory(new IoChannelInitializer(clients, connections, io, http));
     }
 
     @Override
@@ -121,6 +125,9 @@ final class IoChannelInitializer extends SocketIOChannelInitializer {
                 FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         // closest to the socket: the flushes that really go out, after consolidation
         pipeline.addFirst(HandlerNames.STDOUT_BEFORE_REPLIES, StdoutBeforeReplies.INSTANCE);
+        if (!http.isEmpty()) { // after the HTTP handlers, before socket.io's
+            pipeline.addBefore(PACKET_HANDLER, HandlerNames.HTTP_ROUTES, http);
+        }
         if (debugEndpoint != null) {
             // after the HTTP handlers (the compressor must see the request it answers), before socket.io's
             pipeline.addBefore(PACKET_HANDLER, HandlerNames.DEBUG_ENDPOINT, debugEndpoint);

@@ -7,10 +7,12 @@ import com.corundumstudio.socketio.SocketIONamespace;
 import com.corundumstudio.socketio.SocketIOServer;
 import dev.cloudscope.server.config.IoSettings;
 import dev.cloudscope.server.config.ServerSettings;
+import dev.cloudscope.server.io.HttpHandler;
 import dev.cloudscope.server.io.internal.core.Connections;
 import io.netty.util.concurrent.Future;
 import java.net.BindException;
 import java.util.Collection;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -27,10 +29,12 @@ public final class IoServer {
     private final Connections connections;
     private final ExecutorService workers;
     private final IoSettings io;
+    private final HttpRoutes http;
     private SocketIOServer server;
 
     public IoServer(ServerSettings settings, IoSettings io, Collection<String> namespaces, Connections connections,
-                    ExecutorService workers) {
+                    ExecutorService workers, Map<String, HttpHandler> http) {
+        this.http = new HttpRoutes(http, workers);
         this.settings = settings;
         this.io = io;
         this.namespaces = namespaces;
@@ -69,7 +73,7 @@ public final class IoServer {
 
         server = new SocketIOServer(config);
         ClientEvents clients = new ClientEvents(connections, io.connectTimeout());
-        IoChannelInitializer.install(server, clients, connections, io);
+        IoChannelInitializer.install(server, clients, connections, io, http);
         for (String configName : namespaces) {
             String name = RootName.toNetty(configName);
             SocketIONamespace namespace = name.isEmpty() ? server.getNamespace(name) : server.addNamespace(name);
