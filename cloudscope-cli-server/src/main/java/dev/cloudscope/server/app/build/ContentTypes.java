@@ -3,25 +3,29 @@ package dev.cloudscope.server.app.build;
 import java.util.Locale;
 import java.util.Map;
 
-/** A published file's Content-Type, by its extension: what a front-end build emits. Anything else is bytes. */
+/**
+ * A published file's Content-Type, by its extension: what a front-end build emits. Anything else is bytes.
+ * The charset is spelled {@code UTF-8}, as Jetty's header cache spells it: an S3 server on Jetty (s3proxy) that
+ * rewrites {@code utf-8} to {@code UTF-8} before checking the request's signature then sees what was signed.
+ */
 public final class ContentTypes {
 
     public static final String DEFAULT = "application/octet-stream";
 
     private static final Map<String, String> BY_EXTENSION = Map.ofEntries(
-            Map.entry("html", "text/html; charset=utf-8"),
-            Map.entry("htm", "text/html; charset=utf-8"),
-            Map.entry("css", "text/css; charset=utf-8"),
-            Map.entry("js", "text/javascript; charset=utf-8"),
-            Map.entry("mjs", "text/javascript; charset=utf-8"),
-            Map.entry("cjs", "text/javascript; charset=utf-8"),
+            Map.entry("html", "text/html; charset=UTF-8"),
+            Map.entry("htm", "text/html; charset=UTF-8"),
+            Map.entry("css", "text/css; charset=UTF-8"),
+            Map.entry("js", "text/javascript; charset=UTF-8"),
+            Map.entry("mjs", "text/javascript; charset=UTF-8"),
+            Map.entry("cjs", "text/javascript; charset=UTF-8"),
             Map.entry("json", "application/json"),
             Map.entry("map", "application/json"),
             Map.entry("webmanifest", "application/manifest+json"),
             Map.entry("xml", "application/xml"),
-            Map.entry("txt", "text/plain; charset=utf-8"),
-            Map.entry("md", "text/markdown; charset=utf-8"),
-            Map.entry("csv", "text/csv; charset=utf-8"),
+            Map.entry("txt", "text/plain; charset=UTF-8"),
+            Map.entry("md", "text/markdown; charset=UTF-8"),
+            Map.entry("csv", "text/csv; charset=UTF-8"),
             Map.entry("svg", "image/svg+xml"),
             Map.entry("png", "image/png"),
             Map.entry("jpg", "image/jpeg"),

@@ -337,6 +337,33 @@ class FileLogStoreTest {
         assertThat(mb / followed).as("MB/s to one follower").isGreaterThan(1);
     }
 
+    /** The benchmark case: a 4 MiB log (the default cap) live to 50 followers at once. Printed. */
+    @Test
+    void throughputOfAFourMiBLogToFiftyFollowers() throws Exception {
+        BuildId id = BuildId.next();
+        BuildLog log = store.create(id);
+        String line = "0123456789".repeat(10).substring(0, 99);
+        int lines = 4 * 1024 * 1024 / 100;
+        long start = System.nanoTime();
+        List<Future<List<LogEntry>>> all = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            all.add(followers.submit(() -> countFollow(id)));
+        }
+        for (int i = 0; i < lines; i++) {
+            log.out(line);
+        }
+        log.finish("SUCCESS", null);
+        double written = (System.nanoTime() - start) / 1e9;
+        for (Future<List<LogEntry>> follower : all) {
+            follower.get(120, TimeUnit.SECONDS);
+        }
+        double followed = (System.nanoTime() - start) / 1e9;
+        double mb = lines * 100.0 / 1e6;
+        System.out.printf("log throughput: %.1f MB written in %.2f s while 50 followers read it; all 50 done at "
+                + "%.2f s (%.0f MB/s each, %.0f MB/s in all)%n", mb, written, followed, mb / followed,
+                50 * mb / followed);
+    }
+
     /** A follower as the socket controller would run one: read a page, else wait to be told. */
     private List<LogEntry> follow(BuildId id, long after, int pageSize, Duration pause) throws Exception {
         List<LogEntry> got = new ArrayList<>();
