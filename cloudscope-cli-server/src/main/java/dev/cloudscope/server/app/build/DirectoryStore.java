@@ -55,10 +55,18 @@ public final class DirectoryStore implements ArtifactStore {
             Path manifestFile = site.resolveSibling(version + MANIFEST_SUFFIX);
             synchronized (swap) { // two builds of the same name and version: one replaces the other whole
                 Files.createDirectories(site.getParent());
-                if (Files.exists(site, LinkOption.NOFOLLOW_LINKS)) {
+                boolean replacing = Files.exists(site, LinkOption.NOFOLLOW_LINKS);
+                if (replacing) {
                     move(site, staging.resolve("old"));
                 }
-                move(staging.resolve("site"), site);
+                try {
+                    move(staging.resolve("site"), site);
+                } catch (IOException e) {
+                    if (replacing) { // the old site back rather than none
+                        move(staging.resolve("old"), site);
+                    }
+                    throw e;
+                }
                 Files.move(staging.resolve("manifest.json"), manifestFile, StandardCopyOption.REPLACE_EXISTING,
                         StandardCopyOption.ATOMIC_MOVE);
             }

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -17,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -108,7 +110,10 @@ public final class FileLogStore implements LogStore {
         }
     }
 
-    /** The build's directory: its log, and room for its work files (anything but {@code log.*}). */
+    /**
+     * The build's directory: its log, and room for its work files (anything but {@code log.*}), removed with the
+     * log by retention. It exists once {@link #create} has returned: create the log first.
+     */
     public Path buildDir(BuildId id) {
         return buildsDir.resolve(id.value());
     }
@@ -118,7 +123,7 @@ public final class FileLogStore implements LogStore {
         OpenLog created = new OpenLog(id);
         // In the map before its files exist: a follower that finds the directory also finds it open (not finished).
         if (open.putIfAbsent(id, created) != null) {
-            throw new java.nio.file.FileAlreadyExistsException(id.value());
+            throw new FileAlreadyExistsException(id.value());
         }
         try {
             Files.createDirectory(buildDir(id));
@@ -195,7 +200,7 @@ public final class FileLogStore implements LogStore {
                         start = 0;
                     }
                     if (end == buffer.length) {
-                        buffer = java.util.Arrays.copyOf(buffer, buffer.length * 2);
+                        buffer = Arrays.copyOf(buffer, buffer.length * 2);
                     }
                     int want = (int) Math.min(buffer.length - end, limit - position);
                     int got = logFile.read(ByteBuffer.wrap(buffer, end, want), position);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,7 @@ public record Manifest(String name, String version, List<File> files) {
     }
 
     public Manifest {
-        files = files.stream().sorted(java.util.Comparator.comparing(File::path)).toList();
+        files = files.stream().sorted(Comparator.comparing(File::path)).toList();
     }
 
     public Optional<File> file(String path) {

@@ -1,5 +1,6 @@
 package dev.cloudscope.server.app.build;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,11 +10,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -49,7 +52,7 @@ public record PackageJson(String name, String version, boolean hasDependencies, 
 
     /** Depth-capped: the file is size-capped already, but a deep nest costs stack, not bytes. */
     private static final ObjectMapper MAPPER = JsonMapper.builder(
-                    com.fasterxml.jackson.core.JsonFactory.builder()
+                    JsonFactory.builder()
                             .streamReadConstraints(StreamReadConstraints.builder()
                                     .maxNestingDepth(64)
                                     .maxStringLength((int) MAX_BYTES)
@@ -70,7 +73,7 @@ public record PackageJson(String name, String version, boolean hasDependencies, 
         BasicFileAttributes attributes;
         try {
             attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             throw new InvalidInputException("package.json: not found at the top of the repository");
         }
         if (!attributes.isRegularFile()) {
@@ -163,7 +166,7 @@ public record PackageJson(String name, String version, boolean hasDependencies, 
         if (name.startsWith(".") || name.startsWith("_")) {
             throw new InvalidInputException(field + "must not start with \".\" or \"_\"");
         }
-        if (!name.equals(name.toLowerCase(java.util.Locale.ROOT))) {
+        if (!name.equals(name.toLowerCase(Locale.ROOT))) {
             throw new InvalidInputException(field + "must be lowercase");
         }
         if (BLOCKED.contains(name)) {

@@ -222,38 +222,44 @@ class FileLogStoreTest {
     @Test
     void aFollowerThatDoesNotReadNeverMakesTheWriterWait() throws Exception {
         store.close();
-        store = new FileLogStore(work, 256L * 1024 * 1024, 50);
+        ExecutorService notifier = Executors.newSingleThreadExecutor();
+        store = new FileLogStore(work, 256L * 1024 * 1024, 50, FileLogStore.DEFAULT_FLUSH_DELAY, notifier);
         BuildId id = BuildId.next();
         BuildLog log = store.create(id);
         CountDownLatch stuck = new CountDownLatch(1);
-        AtomicLong slowPosition = new AtomicLong();
-        // a follower that reads one page, then is stuck (a client that stopped reading its socket)
-        Future<?> slow = followers.submit(() -> {
-            LogPage page = store.read(id, 0, 10);
-            slowPosition.set(page.lastSeq());
-            stuck.await();
-            return null;
-        });
-        // and one whose callback blocks the notifier's thread for as long as the test runs
-        store.awaitAfter(id, 0).thenRun(() -> {
-            try {
+        try {
+            AtomicLong slowPosition = new AtomicLong();
+            // a follower that reads one page, then is stuck (a client that stopped reading its socket)
+            Future<?> slow = followers.submit(() -> {
+                LogPage page = store.read(id, 0, 10);
+                slowPosition.set(page.lastSeq());
                 stuck.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                return null;
+            });
+            // and one whose callback blocks the notifier's only thread for as long as the test runs
+            store.awaitAfter(id, 0).thenRun(() -> {
+                try {
+                    stuck.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            String line = "z".repeat(127);
+            long start = System.nanoTime();
+            for (int i = 0; i < 200_000; i++) { // 25 MiB
+                log.out(line);
             }
-        });
-        String line = "z".repeat(127);
-        long start = System.nanoTime();
-        for (int i = 0; i < 200_000; i++) { // 25 MiB
-            log.out(line);
+            log.finish("SUCCESS", null);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertThat(seconds).as("the writer ran at its own pace").isLessThan(30);
+            assertThat(slowPosition.get()).isLessThanOrEqualTo(10);
+            assertThat(store.read(id, 199_990, 100).entries()).hasSize(11);
+            stuck.countDown();
+            slow.get(10, TimeUnit.SECONDS);
+        } finally {
+            stuck.countDown();
+            notifier.shutdownNow();
         }
-        log.finish("SUCCESS", null);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        assertThat(seconds).as("the writer ran at its own pace").isLessThan(30);
-        assertThat(slowPosition.get()).isLessThanOrEqualTo(10);
-        assertThat(store.read(id, 199_990, 100).entries()).hasSize(11);
-        stuck.countDown();
-        slow.get(10, TimeUnit.SECONDS);
     }
 
     @Test
