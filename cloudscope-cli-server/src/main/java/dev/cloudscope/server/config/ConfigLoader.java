@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -59,7 +60,7 @@ public final class ConfigLoader {
                     .withFallback(defaults)
                     .resolve();
             new ConfigSchema(defaults).check(config); // the defaults are the schema: any other key is a mistake
-            return new LoadedConfig(server(config), io(config), auth(config), config);
+            return new LoadedConfig(server(config), io(config), auth(config), build(config), config);
         } catch (ConfigException e) {
             throw new ConfigProblem(oneLine(e.getMessage()), e);
         }
@@ -118,6 +119,84 @@ public final class ConfigLoader {
             throw new ConfigProblem("auth.tokens: a token must not be empty");
         }
         return new AuthSettings(tokens);
+    }
+
+    private static BuildSettings build(Config config) {
+        String sandboxValue = config.getString("build.sandbox");
+        BuildSettings.Sandbox sandbox = switch (sandboxValue) {
+            case "bwrap" -> BuildSettings.Sandbox.BWRAP;
+            case "none" -> BuildSettings.Sandbox.NONE;
+            default -> throw new ConfigProblem("build.sandbox: '" + sandboxValue + "' is not one of bwrap, none");
+        };
+        List<String> schemes = config.getStringList("build.repoSchemes");
+        for (String scheme : schemes) {
+            if (!List.of("https", "http", "ssh", "git", "file").contains(scheme)) {
+                throw new ConfigProblem("build.repoSchemes: '" + scheme + "' is not one of https, http, ssh, git, file");
+            }
+        }
+        List<String> commands = config.getStringList("build.commands");
+        if (commands.isEmpty() || commands.stream().anyMatch(String::isBlank)) {
+            throw new ConfigProblem("build.commands: at least one command, none blank, e.g. [\"npm run build\"]");
+        }
+        Duration timeout = positiveMillis(config, "build.timeout");
+        long maxLogBytes = config.getBytes("build.maxLogBytes");
+        if (maxLogBytes < 1024) {
+            throw new ConfigProblem("build.maxLogBytes: " + maxLogBytes + " is too small (at least 1 KiB)");
+        }
+        int concurrency = atLeast(config, "build.concurrency", 1);
+        int queueLimit = atLeast(config, "build.queueLimit", 0);
+        int keep = atLeast(config, "build.keep", 1);
+        int maxProcesses = atLeast(config, "build.maxProcesses", 1);
+        long maxMemory = config.getBytes("build.maxMemory");
+        if (maxMemory < 64L << 20) {
+            throw new ConfigProblem("build.maxMemory: " + maxMemory + " bytes is too small (at least 64 MiB)");
+        }
+        String user = config.getString("build.user");
+        if (!user.matches("[a-z_][a-z0-9_-]{0,31}")) {
+            throw new ConfigProblem("build.user: '" + user + "' is not a user name");
+        }
+        String publicUrl = config.getString("build.publicUrl");
+        if (!publicUrl.isEmpty()) {
+            url("build.publicUrl", publicUrl);
+        }
+        Optional<BuildSettings.S3> s3 = Optional.empty();
+        String endpoint = config.getString("build.store.s3.endpoint");
+        if (!endpoint.isEmpty()) {
+            String bucket = config.getString("build.store.s3.bucket");
+            if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
+                throw new ConfigProblem("build.store.s3.bucket: '" + bucket + "' is not an S3 bucket name");
+            }
+            String publicBase = config.getString("build.store.s3.publicBaseUrl");
+            s3 = Optional.of(new BuildSettings.S3(url("build.store.s3.endpoint", endpoint), bucket,
+                    config.getString("build.store.s3.region"), config.getString("build.store.s3.accessKey"),
+                    config.getString("build.store.s3.secretKey"),
+                    publicBase.isEmpty() ? null : url("build.store.s3.publicBaseUrl", publicBase)));
+        }
+        String workDir = config.getString("build.workDir");
+        return new BuildSettings(config.getBoolean("build.enabled"),
+                workDir.isEmpty() ? Path.of(System.getProperty("java.io.tmpdir"), "cloudscope-builds") : Path.of(workDir),
+                schemes, commands, timeout, maxLogBytes, concurrency, queueLimit, keep, sandbox, user, maxProcesses,
+                maxMemory, publicUrl.replaceAll("/+$", ""), s3);
+    }
+
+    private static int atLeast(Config config, String path, int min) {
+        int value = config.getInt(path);
+        if (value < min) {
+            throw new ConfigProblem(path + ": " + value + " is too small (at least " + min + ")");
+        }
+        return value;
+    }
+
+    private static URI url(String path, String text) {
+        try {
+            URI uri = new URI(text);
+            if ((uri.getScheme() == null || !uri.getScheme().matches("https?")) || uri.getHost() == null) {
+                throw new URISyntaxException(text, "not an http(s) URL");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new ConfigProblem(path + ": '" + text + "' is not an http(s) URL");
+        }
     }
 
     private static IoSettings io(Config config) {

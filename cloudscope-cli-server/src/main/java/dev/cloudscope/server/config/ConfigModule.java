@@ -18,6 +18,7 @@ public final class ConfigModule extends AbstractModule {
         bind(ServerSettings.class).toInstance(config.server());
         bind(IoSettings.class).toInstance(config.io());
         bind(AuthSettings.class).toInstance(config.auth());
+        bind(BuildSettings.class).toInstance(config.build());
         bind(Config.class).toInstance(config.config()); // the app reads its own entries from it
     }
 }

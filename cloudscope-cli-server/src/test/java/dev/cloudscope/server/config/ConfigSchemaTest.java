@@ -24,6 +24,7 @@ class ConfigSchemaTest {
               cors { origins = [], maxAge = 1h }
             }
             auth { tokens = [] }
+            build { enabled = false, store { s3 { endpoint = "" } } }
             """);
 
     private static void check(String hocon) {

@@ -105,7 +105,7 @@ class IoServerTest {
                 Duration.ofSeconds(1),
                 1_000_000, Duration.ofSeconds(25), Duration.ofSeconds(20), Duration.ofSeconds(45), List.of(), "", false, false,
                 false),
-                new AuthSettings(List.of()), ConfigFactory.empty());
+                new AuthSettings(List.of()), TestServer.load("", port).build(), ConfigFactory.empty());
         TestServer server = track(TestServer.start(List.of(new ConfigModule(config), new IoModule(), new AbstractModule() {
             @Override
             protected void configure() {
