@@ -1,0 +1,134 @@
+package dev.cloudscope.server.app.build;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One build as the server knows it while it is queued, runs, and after: its request, where it is, how it ended.
+ * Its log is the {@link LogStore}'s. Changed by its run only (and by cancel), read by anyone.
+ */
+final class Build {
+
+    private final BuildId id;
+    private final BuildRequest request;
+    private final Instant createdAt = Instant.now();
+
+    // guarded by this
+    private BuildStatus status = BuildStatus.QUEUED;
+    private Stage stage;
+    private Instant startedAt;
+    private Instant endedAt;
+    private Integer exitCode;
+    private String message;
+    private String siteUrl;
+    private String name;
+    private String version;
+    /** The socket whose leaving cancels the build, or null once it detached. */
+    private String owner;
+    private boolean cancelRequested;
+    private Runnable canceller = () -> { };
+
+    Build(BuildId id, BuildRequest request, String owner) {
+        this.id = id;
+        this.request = request;
+        this.owner = owner;
+    }
+
+    BuildId id() {
+        return id;
+    }
+
+    BuildRequest request() {
+        return request;
+    }
+
+    synchronized BuildStatus status() {
+        return status;
+    }
+
+    synchronized boolean ownedBy(String socketId) {
+        return owner != null && owner.equals(socketId);
+    }
+
+    synchronized void detach() {
+        owner = null;
+    }
+
+    synchronized void started() {
+        status = BuildStatus.WORKING;
+        startedAt = Instant.now();
+    }
+
+    synchronized void stage(Stage stage) {
+        this.stage = stage;
+    }
+
+    synchronized void project(String name, String version) {
+        this.name = name;
+        this.version = version;
+    }
+
+    synchronized void ended(BuildStatus status, Integer exitCode, String message, String siteUrl) {
+        this.status = status;
+        this.exitCode = exitCode;
+        this.message = message;
+        this.siteUrl = siteUrl;
+        this.endedAt = Instant.now();
+        this.canceller = () -> { };
+    }
+
+    /** What cancels the work in progress (the running command, the clone); replaced as the run goes on. */
+    synchronized void cancelWith(Runnable canceller) {
+        this.canceller = canceller;
+        if (cancelRequested) {
+            canceller.run();
+        }
+    }
+
+    /** Asks the build to stop; its run ends it as CANCELLED. @return false if it had ended already */
+    boolean cancel() {
+        Runnable stop;
+        synchronized (this) {
+            if (status.finished()) {
+                return false;
+            }
+            cancelRequested = true;
+            stop = canceller;
+        }
+        stop.run();
+        return true;
+    }
+
+    synchronized boolean cancelRequested() {
+        return cancelRequested;
+    }
+
+    /** What {@code status} and {@code list} answer. */
+    synchronized Map<String, Object> toMap() {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("id", id.value());
+        map.put("status", status.name());
+        if (stage != null) {
+            map.put("stage", stage.wire());
+        }
+        map.put("repo", request.displayRepo());
+        map.put("branch", request.branch());
+        map.put("command", request.command());
+        putIfSet(map, "name", name);
+        putIfSet(map, "version", version);
+        map.put("createdAt", createdAt.toString());
+        putIfSet(map, "startedAt", startedAt == null ? null : startedAt.toString());
+        putIfSet(map, "endedAt", endedAt == null ? null : endedAt.toString());
+        putIfSet(map, "exitCode", exitCode);
+        putIfSet(map, "message", message);
+        putIfSet(map, "siteUrl", siteUrl);
+        return map;
+    }
+
+    private static void putIfSet(Map<String, Object> map, String key, Object value) {
+        if (value != null) {
+            map.put(key, value);
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package dev.cloudscope.server.app.build;
+
+import dev.cloudscope.server.io.IoContext;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cloud build on {@code /build} (docs/cloudbuild.md): {@code build}, {@code detach}, {@code follow},
+ * {@code cancel}, {@code status}, {@code list}, each answered through its acknowledgement ({@code {error}} when it
+ * cannot be done). Work that touches the disk runs on the worker pool, never on the event loop.
+ */
+public class BuildController {
+
+    private static final Logger log = LoggerFactory.getLogger(BuildController.class);
+
+    /** A {@code follow} page: at most this many entries (each line is at most 8 KiB). */
+    static final int PAGE_ENTRIES = 500;
+    /** How long a {@code follow} with nothing new waits for more before it answers empty. */
+    static final long FOLLOW_WAIT_SECONDS = 25;
+
+    private static final String FOLLOWING = "build.following:";
+
+    private final Builds builds;
+    private final Executor workers;
+
+    @Inject
+    BuildController(Builds builds, Executor workers) {
+        this.builds = builds;
+        this.workers = workers;
+    }
+
+    /** {@code build {repo, branch, command?}}: ack {@code {id}} or {@code {error}}. */
+    public CompletionStage<Void> build(IoContext ctx) {
+        return onWorkers(ctx, () -> {
+            try {
+                return Map.of("id", builds.submit(ctx.args().isEmpty() ? null : ctx.args().get(0), ctx.socket().id()).value());
+            } catch (Builds.Busy e) {
+                return error(e.getMessage());
+            }
+        });
+    }
+
+    /** {@code detach {id}}: the build goes on when this client leaves. */
+    public CompletionStage<Void> detach(IoContext ctx) {
+        return onWorkers(ctx, () -> {
+            BuildId id = id(ctx);
+            return builds.detach(id) ? Map.of("id", id.value()) : unknown(id);
+        });
+    }
+
+    /** {@code cancel {id}}: ack {@code {id, status}}. */
+    public CompletionStage<Void> cancel(IoContext ctx) {
+        return onWorkers(ctx, () -> {
+            BuildId id = id(ctx);
+            return builds.cancel(id).<Map<String, Object>>map(status -> Map.of("id", id.value(), "status", status.name()))
+                    .orElseGet(() -> unknown(id));
+        });
+    }
+
+    /** {@code status {id}}. */
+    public CompletionStage<Void> status(IoContext ctx) {
+        return onWorkers(ctx, () -> {
+            BuildId id = id(ctx);
+            return builds.status(id).orElseGet(() -> unknown(id));
+        });
+    }
+
+    /** {@code list}: ack {@code {builds: [...]}}, newest first. */
+    public CompletionStage<Void> list(IoContext ctx) {
+        return onWorkers(ctx, () -> Map.of("builds", builds.list()));
+    }
+
+    /**
+     * {@code follow {id, after}}: the entries after {@code after}, in order, as {@code stage}, {@code log} and
+     * {@code status} events, then ack {@code {id, lastSeq, finished}}; with none yet, it waits for some first. One
+     * page per request and one request in flight per build and socket: a client that does not read gets nothing more,
+     * so a slow follower costs the server one page at most.
+     */
+    public CompletionStage<Void> follow(IoContext ctx) {
+        BuildId id;
+        long after;
+        try {
+            id = id(ctx);
+            after = after(ctx);
+        } catch (InvalidInputException e) {
+            ctx.ack(error(e.getMessage()));
+            return CompletableFuture.completedFuture(null);
+        }
+        String following = FOLLOWING + id.value();
+        if (ctx.socket().data().putIfAbsent(following, Boolean.TRUE) != null) {
+            ctx.ack(error("this connection already follows build " + id.value() + ": wait for its answer"));
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.supplyAsync(() -> page(id, after), workers)
+                .thenCompose(page -> page == null || !page.entries().isEmpty() || page.finished()
+                        ? CompletableFuture.completedFuture(page)
+                        : builds.logs().awaitAfter(id, after).toCompletableFuture()
+                                .completeOnTimeout(null, FOLLOW_WAIT_SECONDS, TimeUnit.SECONDS)
+                                .thenApplyAsync(ignored -> page(id, after), workers))
+                .handle((page, failure) -> {
+                    ctx.socket().data().remove(following);
+                    if (failure != null) {
+                        log.warn("follow of build {} failed: {}", id.value(), failure.toString());
+                        ctx.ack(error("cannot read the log of build " + id.value()));
+                    } else if (page == null) {
+                        ctx.ack(unknown(id));
+                    } else {
+                        for (LogEntry entry : page.entries()) {
+                            Map<String, Object> event = new LinkedHashMap<>();
+                            event.put("id", id.value());
+                            event.putAll(entry.toMap());
+                            Object type = event.remove("type");
+                            ctx.socket().emit(String.valueOf(type), event);
+                        }
+                        ctx.ack(Map.of("id", id.value(), "lastSeq", page.lastSeq(), "finished", page.finished()));
+                    }
+                    return null;
+                });
+    }
+
+    /** A page of the log, or null for an unknown build. */
+    private LogPage page(BuildId id, long after) {
+        try {
+            return builds.logs().read(id, after, PAGE_ENTRIES);
+        } catch (UnknownBuildException e) {
+            return null;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Answer {
+        Map<String, Object> get() throws InvalidInputException, IOException;
+    }
+
+    /** Runs {@code answer} on the worker pool and acknowledges with what it returns, or {@code {error}}. */
+    private CompletionStage<Void> onWorkers(IoContext ctx, Answer answer) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                ctx.ack(answer.get());
+            } catch (InvalidInputException e) {
+                ctx.ack(error(e.getMessage()));
+            } catch (IOException e) {
+                log.warn("{} failed: {}", ctx.packet().event(), e.toString());
+                ctx.ack(error("the server could not read its builds"));
+            }
+        }, workers);
+    }
+
+    private static BuildId id(IoContext ctx) throws InvalidInputException {
+        Object id = field(ctx, "id");
+        if (!(id instanceof String text)) {
+            throw new InvalidInputException("id: a build id is needed");
+        }
+        return BuildId.parse(text);
+    }
+
+    private static long after(IoContext ctx) throws InvalidInputException {
+        Object after = field(ctx, "after");
+        if (after == null) {
+            return 0;
+        }
+        if (!(after instanceof Number number) || number.longValue() < 0 || number.doubleValue() != number.longValue()) {
+            throw new InvalidInputException("after: a sequence number (0 or more) is needed");
+        }
+        return number.longValue();
+    }
+
+    private static Object field(IoContext ctx, String name) {
+        return !ctx.args().isEmpty() && ctx.args().get(0) instanceof Map<?, ?> map ? map.get(name) : null;
+    }
+
+    private static Map<String, Object> unknown(BuildId id) {
+        return error("no build " + id.value());
+    }
+
+    private static Map<String, Object> error(String message) {
+        return Map.of("error", message);
+    }
+}

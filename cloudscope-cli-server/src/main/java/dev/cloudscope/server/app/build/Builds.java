@@ -1,0 +1,181 @@
+package dev.cloudscope.server.app.build;
+
+import dev.cloudscope.server.config.BuildSettings;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's builds: accepted (validated first, nothing made on bad input), queued, run {@code build.concurrency}
+ * at a time on their own threads, cancelled, looked up. A build whose owner (the socket that asked for it) leaves
+ * without having detached is cancelled, as {@code gcloud builds submit} cancels on Ctrl-C.
+ */
+@Singleton
+public final class Builds implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Builds.class);
+
+    /** A request the server will not take now: the queue is full. */
+    public static final class Busy extends Exception {
+        Busy(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private final BuildSettings settings;
+    private final LogStore logs;
+    private final ArtifactStore artifacts;
+    private final Sandbox sandbox;
+    private final Sandbox.Limits limits;
+    private final ExecutorService runners;
+    private final Map<BuildId, Build> builds = new ConcurrentHashMap<>();
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final Object submitting = new Object();
+
+    @Inject
+    Builds(BuildSettings settings, LogStore logs, ArtifactStore artifacts, Sandbox sandbox) {
+        this.settings = settings;
+        this.logs = logs;
+        this.artifacts = artifacts;
+        this.sandbox = sandbox;
+        this.limits = new Sandbox.Limits(settings.maxProcesses(), settings.maxMemory());
+        AtomicInteger count = new AtomicInteger();
+        this.runners = Executors.newFixedThreadPool(settings.concurrency(), runnable -> {
+            Thread thread = new Thread(runnable, "build-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Validates and queues a build for {@code owner}. @return its id */
+    public BuildId submit(Object payload, String owner) throws InvalidInputException, Busy, IOException {
+        BuildRequest request = BuildRequest.parse(payload, settings.repoSchemes(), settings.commands());
+        Build build;
+        synchronized (submitting) {
+            if (waiting.get() >= settings.queueLimit() + settings.concurrency()) {
+                throw new Busy("the build queue is full (" + settings.concurrency() + " running, " + settings.queueLimit()
+                        + " waiting): try again later");
+            }
+            waiting.incrementAndGet();
+            build = new Build(BuildId.next(), request, owner);
+            builds.put(build.id(), build);
+        }
+        BuildLog buildLog;
+        try {
+            buildLog = logs.create(build.id());
+        } catch (IOException | RuntimeException e) {
+            waiting.decrementAndGet();
+            builds.remove(build.id());
+            throw e;
+        }
+        Path dir = logs instanceof FileLogStore files ? files.buildDir(build.id()) : settings.workDir().resolve(build.id().value());
+        BuildRun run = new BuildRun(build, buildLog, dir, settings.timeout(), sandbox, limits, artifacts);
+        log.info("build {} queued: {} {} `{}`", build.id().value(), request.displayRepo(), request.branch(), request.command());
+        runners.execute(() -> {
+            try {
+                run.run();
+            } finally {
+                waiting.decrementAndGet();
+                forgetOldFinished();
+            }
+        });
+        return build.id();
+    }
+
+    /** Keeps in memory the last {@code build.keep} builds; older ones are answered from their logs. */
+    private void forgetOldFinished() {
+        if (builds.size() <= settings.keep()) {
+            return;
+        }
+        builds.keySet().stream().sorted().limit(builds.size() - settings.keep())
+                .filter(id -> builds.get(id) != null && builds.get(id).status().finished())
+                .forEach(builds::remove);
+    }
+
+    /** The build no longer ends with its owner's connection. */
+    public boolean detach(BuildId id) {
+        Build build = builds.get(id);
+        if (build == null) {
+            return false;
+        }
+        build.detach();
+        return true;
+    }
+
+    /** A socket left: the builds it owns and did not detach are cancelled. */
+    public void ownerLeft(String socketId) {
+        for (Build build : builds.values()) {
+            if (build.ownedBy(socketId) && build.cancel()) {
+                log.info("build {} cancelled: its client left without detaching", build.id().value());
+            }
+        }
+    }
+
+    /** Cancels a build. @return its status after the request, or empty for an unknown id */
+    public Optional<BuildStatus> cancel(BuildId id) throws IOException {
+        Build build = builds.get(id);
+        if (build != null) {
+            build.cancel();
+            return Optional.of(build.status());
+        }
+        return logs.status(id).map(status -> BuildStatus.valueOf(status.status()));
+    }
+
+    /** What {@code status} answers, or empty for an unknown id (also one from before a restart, from its log). */
+    public Optional<Map<String, Object>> status(BuildId id) throws IOException {
+        Build build = builds.get(id);
+        if (build != null) {
+            return Optional.of(build.toMap());
+        }
+        if (!logs.exists(id)) {
+            return Optional.empty();
+        }
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("id", id.value());
+        logs.status(id).ifPresent(status -> map.putAll(status.toMap()));
+        map.remove("seq");
+        map.remove("type");
+        return Optional.of(map);
+    }
+
+    /** The kept builds, newest first. */
+    public List<Map<String, Object>> list() throws IOException {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (BuildId id : logs.list()) {
+            status(id).ifPresent(list::add);
+        }
+        return list;
+    }
+
+    public LogStore logs() {
+        return logs;
+    }
+
+    /** At server stop: running builds are cancelled (their processes killed) and end as CANCELLED. */
+    @Override
+    public void close() {
+        for (Build build : builds.values()) {
+            build.cancel();
+        }
+        runners.shutdownNow();
+        try {
+            runners.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        logs.close();
+    }
+}
