@@ -18,8 +18,8 @@ import java.util.Optional;
  * @param keep         the builds whose logs and work trees are kept (the oldest go first)
  * @param sandbox      {@code bwrap} or {@code none}
  * @param user         the unprivileged user builds run as when the server runs as root
- * @param maxProcesses the most processes a build may run at once
- * @param maxMemory    the most memory (bytes of address space) a build's process may map
+ * @param maxProcesses the most processes (threads count) a build may run at once
+ * @param maxMemory    the most data (heap) each of a build's processes may have, in bytes
  * @param publicUrl    the base of the links the server gives out (sites, pages); empty: http://HOST:PORT
  * @param s3           the S3 store for sites, or empty for the directory store
  */

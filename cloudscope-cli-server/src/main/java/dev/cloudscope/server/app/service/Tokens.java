@@ -1,6 +1,7 @@
 package dev.cloudscope.server.app.service;
 
 import dev.cloudscope.server.config.AuthSettings;
+import dev.cloudscope.server.io.IoSocket;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +39,19 @@ public class Tokens {
             found |= MessageDigest.isEqual(digest, candidate);
         }
         return found && token != null;
+    }
+
+    /**
+     * Whether {@code socket} presents an accepted token: socket.io v4 clients in their auth payload ({@code {token}}),
+     * 2.x clients, which can send none, in the handshake query ({@code ?token=}).
+     */
+    public boolean admits(IoSocket socket) {
+        Object token = socket.auth().get("token");
+        if (token instanceof String text) {
+            return accepts(text);
+        }
+        List<String> query = socket.handshakeQuery().get("token");
+        return accepts(query == null || query.isEmpty() ? null : query.get(0));
     }
 
     private static byte[] digest(String token) {

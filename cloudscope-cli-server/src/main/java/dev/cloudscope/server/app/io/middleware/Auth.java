@@ -5,10 +5,8 @@ import dev.cloudscope.server.app.service.Tokens;
 import dev.cloudscope.server.app.service.UserService;
 import dev.cloudscope.server.io.ConnectionMiddleware;
 import dev.cloudscope.server.io.IoContext;
-import dev.cloudscope.server.io.IoSocket;
 import dev.cloudscope.server.io.Next;
 import jakarta.inject.Inject;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -29,22 +27,12 @@ public class Auth implements ConnectionMiddleware {
 
     @Override
     public CompletionStage<Void> handle(IoContext ctx, Next next) {
-        if (!tokens.accepts(tokenOf(ctx.socket()))) {
+        if (!tokens.admits(ctx.socket())) {
             return CompletableFuture.failedFuture(new SecurityException("unauthorized")); // the client's connect error
         }
         return user.say()                                                      // const say = await ctx.service.user.say();
                 .thenAccept(say -> ctx.socket().emit(Events.RES, "auth!" + say)) // ctx.socket.emit('res', 'auth!' + say);
                 .thenCompose(done -> next.call())                             // await next();
                 .thenRun(() -> System.out.println("disconnect!"));            // console.log('disconnect!');
-    }
-
-    /** socket.io v4 clients send {@code auth: {token}}; 2.x clients can only use the handshake query. */
-    private static String tokenOf(IoSocket socket) {
-        Object token = socket.auth().get("token");
-        if (token instanceof String text) {
-            return text;
-        }
-        List<String> query = socket.handshakeQuery().get("token");
-        return query == null || query.isEmpty() ? null : query.get(0);
     }
 }

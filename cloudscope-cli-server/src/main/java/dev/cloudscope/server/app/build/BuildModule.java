@@ -1,0 +1,89 @@
+package dev.cloudscope.server.app.build;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import dev.cloudscope.server.config.BuildSettings;
+import dev.cloudscope.server.config.ConfigProblem;
+import dev.cloudscope.server.config.ServerSettings;
+import dev.cloudscope.server.io.IoBindings;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cloud build: its middleware on {@code /build} always (it refuses clients while the build is off), the rest only
+ * with {@code build.enabled}: the log store, the artifact store, the sandbox (checked at start-up: a server that
+ * cannot build stops with one line), the builds, and {@code /sites/}.
+ */
+public final class BuildModule extends AbstractModule {
+
+    private static final Logger log = LoggerFactory.getLogger(BuildModule.class);
+
+    private final BuildSettings settings;
+
+    public BuildModule(BuildSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    protected void configure() {
+        IoBindings.connectionMiddleware(binder()).addBinding("builds").to(BuildClients.class);
+        if (settings.enabled()) {
+            IoBindings.httpGet(binder()).addBinding(Sites.PREFIX).to(Sites.class);
+            bind(Builds.class).asEagerSingleton();
+        }
+    }
+
+    @Provides
+    @Singleton
+    LogStore logs(java.util.concurrent.Executor workers) {
+        try {
+            return new FileLogStore(settings.workDir(), settings.maxLogBytes(), settings.keep(),
+                    FileLogStore.DEFAULT_FLUSH_DELAY, workers);
+        } catch (IOException e) {
+            throw new ConfigProblem("build.workDir: cannot use " + settings.workDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Provides
+    @Singleton
+    ArtifactStore artifacts(ServerSettings server) {
+        try {
+            if (settings.s3().isPresent()) {
+                BuildSettings.S3 s3 = settings.s3().get();
+                return new S3Store(new S3Store.Settings(s3.endpoint(), s3.bucket(), s3.region(), s3.accessKey(),
+                        s3.secretKey(), s3.publicBaseUrl()), settings.workDir().resolve("s3-staging"));
+            }
+            String base = settings.publicUrl().isEmpty() ? "http://" + server.host() + ":" + server.port()
+                    : settings.publicUrl();
+            return new DirectoryStore(Files.createDirectories(settings.workDir().resolve("sites")),
+                    URI.create(base + Sites.PREFIX));
+        } catch (IOException e) {
+            throw new ConfigProblem("build.workDir: cannot use " + settings.workDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Provides
+    @Singleton
+    Sandbox sandbox() {
+        Sandbox sandbox = Sandbox.named(settings.sandbox().name(), settings.user());
+        try {
+            Files.createDirectories(settings.workDir());
+            sandbox.check(settings.workDir());
+        } catch (Sandbox.Unavailable e) {
+            throw new ConfigProblem(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (sandbox instanceof NoSandbox) {
+            log.warn(NoSandbox.WARNING);
+        } else {
+            log.info("cloud build: {}, work dir {}", sandbox.description(), settings.workDir());
+        }
+        return sandbox;
+    }
+}
