@@ -19,7 +19,16 @@ enum Generation {
     V4;
 
     static Generation of(ClientHead client) {
-        return EngineIOVersion.V4.equals(client.getEngineIOVersion()) ? V4 : V3;
+        return of(client.getEngineIOVersion());
+    }
+
+    /** The generation a packet was made for: netty-socketio stamps each with its client's. */
+    static Generation of(Packet packet) {
+        return of(packet.getEngineIOVersion());
+    }
+
+    private static Generation of(EngineIOVersion version) {
+        return EngineIOVersion.V4.equals(version) ? V4 : V3;
     }
 
     EngineIOVersion engineIo() {
@@ -53,5 +62,22 @@ enum Generation {
     /** An Engine.IO NOOP: answers a pending poll without saying anything. */
     Packet noop() {
         return new Packet(PacketType.NOOP, engineIo());
+    }
+
+    /**
+     * How a polling response carries packets ({@link IoPacketEncoder}). Engine.IO 4: a text payload, packets joined
+     * by the byte 0x1E, binary data as {@code b} + base64. Engine.IO 3 (engine.io-parser 2.x, XHR2): a binary
+     * payload, each packet {@code <0 text|1 binary><length as digit bytes><0xFF><packet>}, back to back.
+     */
+    boolean pollingPayloadIsText() {
+        return this == V4;
+    }
+
+    /**
+     * Whether binary data (a socket.io attachment) goes as an Engine.IO MESSAGE packet, type byte {@code 4} first,
+     * as Engine.IO 3 sends it; Engine.IO 4 has no packet type for it and sends the bytes as they are.
+     */
+    boolean binaryIsAMessagePacket() {
+        return this == V3;
     }
 }

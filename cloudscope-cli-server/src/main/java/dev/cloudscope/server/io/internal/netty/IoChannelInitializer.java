@@ -42,6 +42,7 @@ final class IoChannelInitializer extends SocketIOChannelInitializer {
     private IoPacketHandler packetHandler;
     private WebSocketFrames webSocketFrames;
     private OriginCheck originCheck;
+    private IoEncoderHandler encoder;
     private EngineIoRequests engineIoRequests;
 
     private final HttpRoutes http;
@@ -80,6 +81,7 @@ final class IoChannelInitializer extends SocketIOChannelInitializer {
         originCheck = new OriginCheck(configuration.getContext(), io.corsOrigins());
         webSocketFrames = new WebSocketFrames(box);
         engineIoRequests = new EngineIoRequests(configuration, sessions);
+        encoder = IoEncoderHandler.create(configuration);
     }
 
     /** One for all channels: netty's default creates one per channel (the per-channel state is in its handle). */
@@ -95,6 +97,7 @@ final class IoChannelInitializer extends SocketIOChannelInitializer {
     protected void addSocketioHandlers(ChannelPipeline pipeline) {
         super.addSocketioHandlers(pipeline);
         pipeline.replace(PACKET_HANDLER, PACKET_HANDLER, packetHandler);
+        pipeline.replace(SOCKETIO_ENCODER, SOCKETIO_ENCODER, encoder); // frames per Engine.IO generation
         // the HTTP encoder right after the decoder, so that what the aggregator answers (413 for a body over
         // io.maxPayloadBytes) is encoded too; netty-socketio puts it after the aggregator, where its 413 is lost
         pipeline.remove(HTTP_ENCODER);
