@@ -206,7 +206,12 @@ public final class ConfigLoader {
         }
         Map<String, NamespaceSettings> byName = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigValue> entry : namespaces.entrySet()) {
-            byName.put(entry.getKey(), namespace(entry.getKey(), entry.getValue()));
+            if (entry.getValue().valueType() != ConfigValueType.NULL) { // io.namespace."/chat" = null: not served
+                byName.put(entry.getKey(), namespace(entry.getKey(), entry.getValue()));
+            }
+        }
+        if (byName.isEmpty()) {
+            throw new ConfigProblem("io.namespace: at least one namespace is needed");
         }
         String appThreadsValue = config.getString("io.appThreads");
         IoSettings.AppThreads appThreads = null;

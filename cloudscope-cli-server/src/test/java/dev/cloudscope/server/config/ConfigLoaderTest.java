@@ -46,7 +46,7 @@ class ConfigLoaderTest {
         LoadedConfig config = load();
 
         assertThat(config.server()).isEqualTo(new ServerSettings("127.0.0.1", 7001));
-        assertThat(config.io().namespaces()).containsOnlyKeys("/", "/chat");
+        assertThat(config.io().namespaces()).containsOnlyKeys("/", "/chat", "/build");
         assertThat(config.io().namespaces().get("/"))
                 .isEqualTo(new NamespaceSettings("/", List.of("auth"), List.of("filter")));
         assertThat(config.io().namespaces().get("/chat"))
@@ -71,7 +71,7 @@ class ConfigLoaderTest {
         LoadedConfig config = load();
 
         assertThat(config.server()).isEqualTo(new ServerSettings("127.0.0.1", 7100));
-        assertThat(config.io().namespaces()).containsOnlyKeys("/", "/chat", "/admin");
+        assertThat(config.io().namespaces()).containsOnlyKeys("/", "/chat", "/admin", "/build");
         assertThat(config.io().namespaces().get("/chat"))
                 .isEqualTo(new NamespaceSettings("/chat", List.of("auth"), List.of("filter")));
         assertThat(config.io().namespaces().get("/admin"))
@@ -212,6 +212,13 @@ class ConfigLoaderTest {
         configFile("io.connectTimeout = 0s");
 
         assertLoadFails().hasMessageStartingWith("io.connectTimeout:");
+    }
+
+    @Test
+    void aNamespaceSetToNullIsNotServed() throws IOException {
+        configFile("io.namespace.\"/build\" = null");
+
+        assertThat(load().io().namespaces()).containsOnlyKeys("/", "/chat");
     }
 
     @Test

@@ -33,6 +33,7 @@ class OutboundEncodingTest {
 
     private static final String CONFIG = """
             io {
+              maxPayloadBytes = 20000
               namespace = null
               namespace {
                 "/"       { connectionMiddleware = [], packetMiddleware = [] }
@@ -43,7 +44,8 @@ class OutboundEncodingTest {
 
     private static final byte[] ONE_TWO_THREE = {1, 2, 3};
     private static final byte[] FOUR_FIVE_SIX = {4, 5, 6};
-    private static final String TWO_PLACEHOLDERS = "{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}";
+    private static final String TWO_PLACEHOLDERS =
+            "{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}";
     private static final int MANY = 120;
 
     private static final Controller TWO_BYTES = ctx -> {
@@ -62,6 +64,14 @@ class OutboundEncodingTest {
         return CompletableFuture.completedFuture(null);
     };
 
+    /** Over io.maxPayloadBytes: netty-socketio sends it in 8 KB fragments, a client reads one message. */
+    private static final String BIG = "é".repeat(25_000);
+
+    private static final Controller BIG_EVENT = ctx -> {
+        ctx.socket().emit("big", BIG);
+        return CompletableFuture.completedFuture(null);
+    };
+
     private static final Controller MANY_EVENTS = ctx -> {
         for (int i = 0; i < MANY; i++) {
             ctx.socket().emit("n", i);
@@ -76,7 +86,7 @@ class OutboundEncodingTest {
             IoBindings.packetMiddleware(binder());
             Routes routes = io -> {
                 io.route("two-bytes", TWO_BYTES).route("nested", NESTED).route("ack-bytes", ACK_BYTES)
-                        .route("many", MANY_EVENTS);
+                        .route("many", MANY_EVENTS).route("big", BIG_EVENT);
                 io.of("/custom").route("two-bytes", TWO_BYTES);
             };
             bind(Routes.class).toInstance(routes);
@@ -160,7 +170,8 @@ class OutboundEncodingTest {
         socket.send("42[\"nested\"]");
 
         assertThat(socket.nextPackets(3)).containsExactly(
-                Frame.text("452-[\"nested\",{\"a\":{\"_placeholder\":true,\"num\":0}},[\"x\",{\"_placeholder\":true,\"num\":1}]]"),
+                Frame.text("452-[\"nested\",{\"a\":{\"_placeholder\":true,\"num\":0}},"
+                        + "[\"x\",{\"_placeholder\":true,\"num\":1}]]"),
                 Frame.binary(1),
                 Frame.binary(2));
     }
@@ -177,6 +188,17 @@ class OutboundEncodingTest {
                 Frame.text("452-/custom,[\"two-bytes\"," + TWO_PLACEHOLDERS + "]"),
                 Frame.binary(1, 2, 3),
                 Frame.binary(4, 5, 6));
+    }
+
+    @Test
+    void aPacketOverTheFrameSizeLimitArrivesAsOneMessage() {
+        RawWebSocket socket = v4OnRoot();
+
+        socket.send("42[\"big\"]", "42[\"two-bytes\"]");
+
+        assertThat(socket.nextPackets(2)).containsExactly(
+                Frame.text("42[\"big\",\"" + BIG + "\"]"),
+                Frame.text("452-[\"two-bytes\"," + TWO_PLACEHOLDERS + "]"));
     }
 
     @Test

@@ -96,10 +96,15 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(server, port);
     }
 
-    /** The injector for the test's config and app: building it checks config against the bound middleware. */
+    /**
+     * The injector for the test's config and app: building it checks config against the bound middleware. The
+     * lesson app's cloud build namespace is not the test app's: it is switched off, unless the test's config has it.
+     */
     public static Injector injector(String hocon, int port, Module app) {
-        return Guice.createInjector(Stage.PRODUCTION, new ConfigModule(load(hocon, port)), new IoModule(), app);
+        return Guice.createInjector(Stage.PRODUCTION, new ConfigModule(load(WITHOUT_BUILD + hocon, port)), new IoModule(), app);
     }
+
+    private static final String WITHOUT_BUILD = "io.namespace.\"/build\" = null\n";
 
     /** {@code hocon} as a --config file over the embedded defaults, {@code server.port} as a flag. */
     public static LoadedConfig load(String hocon, int port) {

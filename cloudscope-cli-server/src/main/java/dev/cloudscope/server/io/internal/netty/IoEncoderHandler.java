@@ -46,7 +46,8 @@ final class IoEncoderHandler extends EncoderHandler {
     /** One for all channels, with the server's JSON. */
     static IoEncoderHandler create(Configuration configuration) {
         try {
-            return new IoEncoderHandler(configuration, new IoPacketEncoder(configuration, configuration.getJsonSupport()));
+            IoPacketEncoder encoder = new IoPacketEncoder(configuration, configuration.getJsonSupport());
+            return new IoEncoderHandler(configuration, encoder);
         } catch (IOException e) { // reading netty-socketio's version for its Server header
             throw new UncheckedIOException(e);
         }
@@ -80,7 +81,8 @@ final class IoEncoderHandler extends EncoderHandler {
                     throw e;
                 }
                 if (text.readableBytes() > maxFramePayload) {
-                    last = writeBefore(ctx, last, new TextWebSocketFrame(false, 0, text.readRetainedSlice(FRAGMENT_SIZE)));
+                    ByteBuf first = text.readRetainedSlice(FRAGMENT_SIZE);
+                    last = writeBefore(ctx, last, new TextWebSocketFrame(false, 0, first));
                     while (text.isReadable()) {
                         ByteBuf fragment = text.readRetainedSlice(Math.min(text.readableBytes(), FRAGMENT_SIZE));
                         last = writeBefore(ctx, last, new ContinuationWebSocketFrame(!text.isReadable(), 0, fragment));
