@@ -119,17 +119,18 @@ class RoomCommandTest {
     @Test
     void aLineOverTheLimitIsRefusedNotSent() throws Exception {
         String url = server.url("/chat");
-        try (Member frank = new Member("room", "long", url, "--name", "frank");
-             Member grace = new Member("room", "long", url, "--name", "grace")) {
-            frank.awaitErr(joined("long", "frank", "1 member"));
-            grace.awaitUntil(() -> grace.err().startsWith("joined long as grace"));
+        try (Member frank = new Member("room", "long", url, "--name", "frank")) {
+            frank.awaitErr(joined("long", "frank", "1 member")); // before grace starts: else it may be 2
+            try (Member grace = new Member("room", "long", url, "--name", "grace")) {
+                grace.awaitUntil(() -> grace.err().startsWith("joined long as grace"));
 
-            String atTheLimit = "y".repeat(Room.MAX_LINE_BYTES);
-            frank.type("x".repeat(5000), atTheLimit, "after");
+                String atTheLimit = "y".repeat(Room.MAX_LINE_BYTES);
+                frank.type("x".repeat(5000), atTheLimit, "after");
 
-            grace.awaitOut("frank: " + atTheLimit + "\nfrank: after\n");
-            assertThat(frank.err()).isEqualTo(joined("long", "frank", "1 member")
-                    + "cloudscope: line not sent: 5000 bytes, over the limit of 4096\n");
+                grace.awaitOut("frank: " + atTheLimit + "\nfrank: after\n");
+                assertThat(frank.err()).isEqualTo(joined("long", "frank", "1 member")
+                        + "cloudscope: line not sent: 5000 bytes, over the limit of 4096\n");
+            }
         }
     }
 
@@ -426,7 +427,12 @@ class RoomCommandTest {
         }
 
         void awaitErr(String expected) {
-            waitFor(() -> err().equals(expected), "stderr " + expected + " (have: " + err() + ")");
+            waitFor(() -> err().equals(expected), new Object() {
+                @Override
+                public String toString() { // read when the wait fails, not when it starts
+                    return "stderr " + expected + " (have: " + err() + ")";
+                }
+            });
         }
 
         void awaitUntil(BooleanSupplier condition) {
