@@ -195,15 +195,18 @@ final class BuildCommand implements Callable<Integer> {
         }
     }
 
-    /** What a failed call means for the user, with how to go on following when the build goes on. */
+    /**
+     * What a failed call about build {@code id} (or none) means for the user: the server's refusal names the build;
+     * while following ({@code output} not {@code null}), a connection that cannot be had says how to go on.
+     */
     static CliFailure failure(BuildClientException e, String id, BuildOutput output) {
         if (id == null) {
             return new CliFailure(e.getMessage());
         }
         return switch (e.kind()) {
             case REFUSED -> new CliFailure("build " + id + ": " + e.getMessage());
-            case LOST, NO_ANSWER, CONNECT -> new CliFailure(e.getMessage() + "; the build goes on on the server: "
-                    + output.hint(id));
+            case LOST, NO_ANSWER, CONNECT -> new CliFailure(output == null ? e.getMessage()
+                    : e.getMessage() + "; the build goes on on the server: " + output.hint(id));
             default -> new CliFailure(e.getMessage());
         };
     }

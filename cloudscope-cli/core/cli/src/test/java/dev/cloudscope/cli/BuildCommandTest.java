@@ -226,7 +226,8 @@ class BuildCommandTest {
 
         assertThat(r.code).isEqualTo(1);
         assertThat(r.out).isEmpty();
-        assertThat(r.err).isEqualTo("cloudscope: " + server.url() + "/build: build refused: repo: scheme not allowed\n");
+        assertThat(r.err)
+                .isEqualTo("cloudscope: " + server.url() + "/build: build refused: repo: scheme not allowed\n");
     }
 
     @Test
@@ -398,7 +399,8 @@ class BuildCommandTest {
         assertThat(rows.get(0)).matches("ID +STATUS +REPO +BRANCH +AGE");
         int i = indexOf(rows, second);
         assertThat(i).isPositive().isLessThan(indexOf(rows, first));
-        assertThat(rows.get(i)).matches(Pattern.quote(second) + " +FAILURE +file:///fixtures/failure +feature/x +\\d+s");
+        assertThat(rows.get(i))
+                .matches(Pattern.quote(second) + " +FAILURE +file:///fixtures/failure +feature/x +\\d+s");
         assertThat(rows.get(indexOf(rows, first))).matches(Pattern.quote(first)
                 + " +SUCCESS +file:///fixtures/success +main +\\d+s");
         assertThat(json.code).isZero();
@@ -555,8 +557,10 @@ class BuildCommandTest {
     @Test
     void statusLines() {
         assertThat(BuildOutput.statusLine("X", new JSONObject(java.util.Map.of("status", "TIMEOUT", "stage", "build",
-                "message", "killed after 10m")))).isEqualTo("X: TIMEOUT in stage build: killed after 10m"
-                .replaceFirst("^", "build "));
+                "message", "killed after 10m")))).isEqualTo("build X: TIMEOUT in stage build: killed after 10m");
+        assertThat(BuildOutput.statusLine("X", new JSONObject(java.util.Map.of("status", "FAILURE", "stage", "build",
+                "exitCode", 2, "message", "npm run build exited with 2"))))
+                .isEqualTo("build X: FAILURE in stage build (exit code 2): npm run build exited with 2");
         assertThat(BuildOutput.statusLine("X", new JSONObject(java.util.Map.of("status", "CANCELLED"))))
                 .isEqualTo("build X: CANCELLED");
     }
