@@ -13,12 +13,13 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Talks to the cloudscope socket.io server, as the lesson's client does.",
-        subcommands = {ChatCommand.class, EchoCommand.class, RoomCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ChatCommand.class, EchoCommand.class, RoomCommand.class, BuildCommand.class,
+            CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:Success.",
-            "1:The server could not be reached, refused the connection (or the room), closed it or did not answer in "
-                    + "time.",
+            "1:The server could not be reached, refused the connection (or the room, or the build), closed it or did "
+                    + "not answer in time; a build did not succeed.",
             "2:Invalid usage."
         })
 public final class CloudscopeCommand implements Runnable {

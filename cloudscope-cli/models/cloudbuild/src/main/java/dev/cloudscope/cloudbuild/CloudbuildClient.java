@@ -108,10 +108,14 @@ public final class CloudbuildClient implements AutoCloseable {
         Consumer<CloudbuildClient> onConnect = b.onConnect;
         socket.on(Socket.EVENT_CONNECT, args -> safely("connect", () -> onConnect.accept(this)));
         Consumer<String> onConnectError = b.onConnectError;
+        Consumer<ConnectError> onConnectFailure = b.onConnectFailure;
         socket.on(Socket.EVENT_CONNECT_ERROR, args -> {
-            String reason = ConnectErrors.describe(args.length > 0 ? args[0] : null);
+            Object error = args.length > 0 ? args[0] : null;
+            String reason = ConnectErrors.describe(error);
             log.debug("connect error on {}: {}", url, reason);
             safely("connect_error", () -> onConnectError.accept(reason));
+            ConnectError detail = new ConnectError(reason, ConnectErrors.byServer(error));
+            safely("connect_error", () -> onConnectFailure.accept(detail));
             releaseResources(); // no reconnection: this client is done
         });
         Consumer<String> onDisconnect = b.onDisconnect;
@@ -297,6 +301,7 @@ public final class CloudbuildClient implements AutoCloseable {
         private final Map<String, String> auth = new LinkedHashMap<>();
         private Consumer<CloudbuildClient> onConnect = c -> { };
         private Consumer<String> onConnectError = reason -> { };
+        private Consumer<ConnectError> onConnectFailure = error -> { };
         private Consumer<String> onDisconnect = reason -> { };
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
 
@@ -342,6 +347,16 @@ public final class CloudbuildClient implements AutoCloseable {
          */
         public Builder onConnectError(Consumer<String> callback) {
             this.onConnectError = Objects.requireNonNull(callback, "callback");
+            return this;
+        }
+
+        /**
+         * Like {@link #onConnectError(Consumer)}, called just after it, with whether it was the server that refused
+         * the namespace (its connection middleware, an unknown namespace: trying again will not help) rather than the
+         * connection failing (refused, timed out, unknown host: the server may be there later).
+         */
+        public Builder onConnectFailure(Consumer<ConnectError> callback) {
+            this.onConnectFailure = Objects.requireNonNull(callback, "callback");
             return this;
         }
 

@@ -20,6 +20,11 @@ final class ConnectErrors {
     private ConnectErrors() {
     }
 
+    /** Whether {@code error} is the server's refusal of the namespace, not a failure to reach it. */
+    static boolean byServer(Object error) {
+        return error != null && !(error instanceof Throwable);
+    }
+
     static String describe(Object error) {
         if (error == null) {
             return "unknown error";

@@ -41,4 +41,14 @@ class ConnectErrorsTest {
         assertThat(ConnectErrors.describe(null)).isEqualTo("unknown error");
         assertThat(ConnectErrors.describe(" ")).isEqualTo("unknown error");
     }
+
+    @Test
+    void tellsTheServersRefusalsFromFailuresToReachIt() throws Exception {
+        assertThat(ConnectErrors.byServer("Invalid namespace")).isTrue();
+        assertThat(ConnectErrors.byServer(new JSONObject("{\"message\":\"unauthorized\"}"))).isTrue();
+        assertThat(ConnectErrors.byServer(new EngineIOException("websocket error",
+                new ConnectException("Connection refused")))).isFalse();
+        assertThat(ConnectErrors.byServer(new SocketIOException("timeout"))).isFalse();
+        assertThat(ConnectErrors.byServer(null)).isFalse();
+    }
 }
