@@ -1,5 +1,6 @@
 package dev.cloudscope.server.app;
 
+import dev.cloudscope.protocol.BuildEvents;
 import dev.cloudscope.protocol.Events;
 import dev.cloudscope.protocol.Namespaces;
 import dev.cloudscope.server.app.build.BuildController;
@@ -44,10 +45,9 @@ public final class AppRoutes implements Routes {
         // not in the lesson: the cloud build (its namespace refuses clients while it is off)
         if (buildEnabled) {
             BuildController builds = build.get();
-            io.of(BUILD).route("build", builds::build).route("detach", builds::detach).route("follow", builds::follow)
-                    .route("cancel", builds::cancel).route("status", builds::status).route("list", builds::list);
+            io.of(Namespaces.BUILD).route(BuildEvents.BUILD, builds::build).route(BuildEvents.DETACH, builds::detach)
+                    .route(BuildEvents.FOLLOW, builds::follow).route(BuildEvents.CANCEL, builds::cancel)
+                    .route(BuildEvents.STATUS, builds::status).route(BuildEvents.LIST, builds::list);
         }
     }
-
-    private static final String BUILD = "/build";
 }
