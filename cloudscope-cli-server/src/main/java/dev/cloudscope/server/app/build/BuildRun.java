@@ -139,7 +139,9 @@ final class BuildRun implements Runnable {
             throw stop;
         } catch (InvalidInputException e) {
             exit = -1;
-            throw new Stop(BuildStatus.FAILURE, null, stage.wire() + ": " + e.getMessage());
+            String prefix = stage.wire() + ": "; // the stage's own checks (publish's) name it already
+            throw new Stop(BuildStatus.FAILURE, null, e.getMessage().startsWith(prefix) ? e.getMessage()
+                    : prefix + e.getMessage());
         } finally {
             buildLog.stageEnd(stage.wire(), exit, Duration.ofNanos(System.nanoTime() - started).toMillis());
         }

@@ -131,7 +131,14 @@ public final class Builds implements AutoCloseable {
             build.cancel();
             return Optional.of(build.status());
         }
-        return logs.status(id).map(status -> BuildStatus.valueOf(status.status()));
+        if (!logs.exists(id)) {
+            return Optional.empty(); // the store throws for an unknown id: answered as one, not as a failed read
+        }
+        try {
+            return logs.status(id).map(status -> BuildStatus.valueOf(status.status()));
+        } catch (UnknownBuildException e) {
+            return Optional.empty(); // removed by retention meanwhile
+        }
     }
 
     /** What {@code status} answers, or empty for an unknown id (also one from before a restart, from its log). */
