@@ -156,9 +156,14 @@ class CloudBuildLimitsTest {
         List<Entry> entries = client.followToEnd(queued, 0);
         assertThat(Duration.ofNanos(System.nanoTime() - asked)).as("not after the running build")
                 .isLessThan(Duration.ofSeconds(2));
+        assertThat(client.status(running)).containsEntry("status", "WORKING");
         assertThat(entries).extracting(Entry::brief).containsExactly("status:CANCELLED");
         assertThat(client.status(queued)).containsEntry("status", "CANCELLED").doesNotContainKey("startedAt");
-        // its place in the queue is free again while the first still runs
+        // its place in the queue is free again while the first still runs: for a build whose owner leaves too
+        BuildSocket leaving = client(oneAtATime);
+        String abandoned = leaving.submit(repo(quick), "main", "node build.js");
+        leaving.disconnect();
+        assertThat(last(client.followToEnd(abandoned, 0)).get("status")).isEqualTo("CANCELLED");
         String next = client.submit(repo(quick), "main", "node build.js");
         assertThat(client.status(running)).containsEntry("status", "WORKING");
         assertThat(client.status(next)).containsEntry("status", "QUEUED");
