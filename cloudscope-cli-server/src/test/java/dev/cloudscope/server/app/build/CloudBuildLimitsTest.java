@@ -107,10 +107,10 @@ class CloudBuildLimitsTest {
 
     @Test
     void withOneBuildAtATimeAndAQueueOfOneTheSecondWaitsQueuedAndRunsAfterTheFirstAndTheThirdIsRefused() {
-        Fixture slow = Fixture.project("site-first").buildJs("""
+        Fixture slow = Fixture.project("site-first").buildJsThenSite("""
                 console.log('ready');
                 sleep(1500);
-                """ + Fixture.project("site-first").site());
+                """);
         Fixture quick = Fixture.project("site-second");
         BuildSocket client = client(oneAtATime);
 
@@ -125,7 +125,9 @@ class CloudBuildLimitsTest {
         assertThat(client.status(first)).containsEntry("status", "WORKING").containsEntry("stage", "build");
         assertThat(client.status(second)).containsEntry("status", "QUEUED").doesNotContainKey("stage")
                 .doesNotContainKey("startedAt");
-        assertThat(client.list()).extracting(build -> build.get("id")).startsWith(second, first); // newest first
+        // newest first, to the second (ids sort by the second they were made in, then at random)
+        assertThat(client.list()).extracting(build -> (String) build.get("id")).contains(first, second)
+                .isSortedAccordingTo((a, b) -> b.substring(0, 14).compareTo(a.substring(0, 14)));
 
         assertThat(last(client.followToEnd(first, 0)).get("status")).isEqualTo("SUCCESS");
         assertThat(last(client.followToEnd(second, 0)).get("status")).isEqualTo("SUCCESS");
@@ -139,10 +141,10 @@ class CloudBuildLimitsTest {
 
     @Test
     void aQueuedBuildThatIsCancelledEndsAtOnceAndLeavesTheQueue() {
-        Fixture slow = Fixture.project("site-blocking").buildJs("""
+        Fixture slow = Fixture.project("site-blocking").buildJsThenSite("""
                 console.log('ready');
-                sleep(4000);
-                """ + Fixture.project("site-blocking").site());
+                sleep(3000);
+                """);
         Fixture quick = Fixture.project("site-queued");
         BuildSocket client = client(oneAtATime);
         String running = client.submit(repo(slow), "main", "node build.js");

@@ -1,7 +1,6 @@
 package dev.cloudscope.server.app.build;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static dev.cloudscope.server.app.build.BuildTesting.assertNumberedFromOne;
 import static dev.cloudscope.server.app.build.BuildTesting.buildUid;
@@ -23,26 +22,19 @@ import dev.cloudscope.server.app.build.BuildSocket.Page;
 import dev.cloudscope.server.app.build.ProcessTesting.Processes;
 import dev.cloudscope.server.testing.TestServer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -199,7 +191,7 @@ class CloudBuildTest {
     // --- builds that fail: every exit code counts, nothing is published
 
     @Test
-    void aFailingInstallOrBuildIsAFailureNamingTheStageTheExitCodeAndTheLastLinesAndPublishesNothing() {
+    void aFailingInstallOrBuildIsAFailureNamingTheStageTheExitCodeAndTheLastLinesAndPublishesNothing() throws IOException {
         Fixture badInstall = Fixture.project("site-bad-install").packageJson("""
                 {
                   "name": "site-bad-install",
@@ -220,11 +212,12 @@ class CloudBuildTest {
                 console.log('made half a site');
                 process.exitCode = 1;
                 """);
-        Fixture stderrButZero = Fixture.project("site-stderr-zero").buildJs("""
+        Fixture stderrButZero = Fixture.project("site-stderr-zero").buildJsThenSite("""
                 console.error('npm WARN deprecated: this is only a warning');
                 console.error('Error: words on stderr are not a failure');
-                """ + Fixture.project("site-stderr-zero").site());
-        Fixture linkOut = Fixture.project("site-link-out").buildJs(Fixture.project("site-link-out").site() + """
+                """);
+        Fixture linkOut = Fixture.project("site-link-out");
+        linkOut.buildJs(linkOut.site() + """
                 fs.symlinkSync('/etc/hostname', 'dist/leak.txt');
                 """);
         Fixture noSite = Fixture.project("site-none").buildJs("console.log('built nothing');\n");
@@ -300,6 +293,7 @@ class CloudBuildTest {
             assertThat(workDir.resolve("sites").resolve(name)).doesNotExist();
             assertThat(SiteHttp.get(server.port(), "/sites/" + name + "/1.0.0/").status()).isEqualTo(404);
         }
+        Files.delete(workDir.resolve("builds").resolve(link).resolve("src/dist/leak.txt")); // @TempDir warns of it
     }
 
     // --- refused: validated first, nothing made
@@ -413,10 +407,10 @@ class CloudBuildTest {
                 console.log('ready');
                 sleep(60000);
                 """);
-        Fixture slow = Fixture.project("site-slow").buildJs("""
+        Fixture slow = Fixture.project("site-slow").buildJsThenSite("""
                 console.log('ready');
                 sleep(1500);
-                """ + Fixture.project("site-slow").site());
+                """);
         BuildSocket canceller = client();
         BuildSocket leaver = client();
         BuildSocket detacher = client();
@@ -494,15 +488,20 @@ class CloudBuildTest {
     void aFollowerThatStopsAskingMidBuildAndResumesLaterGetsEverythingInOrder() throws Exception {
         Fixture steady = Fixture.project("site-steady");
         steady.buildJs("""
-                for (let i = 1; i <= 40; i++) { console.log('tick ' + i); if (i % 2) console.error('tock ' + i); sleep(25); }
+                for (let i = 1; i <= 40; i++) { console.log('tick ' + i); if (i % 2) console.error('tock ' + i); sleep(40); }
                 """ + steady.site());
         BuildSocket slow = client();
 
         String id = slow.submit(repo(steady), "main", "node build.js");
         List<Entry> got = new ArrayList<>(slow.followUntil(id, 0, isLine("out:tick 3")));
-        Thread.sleep(1500); // the build goes on, and ends, while this follower asks nothing
-        got.addAll(slow.followToEnd(id, got.get(got.size() - 1).seq()));
+        Thread.sleep(500); // the build goes on while this follower asks nothing
+        Page resumed = slow.follow(id, got.get(got.size() - 1).seq());
+        got.addAll(resumed.entries());
+        Thread.sleep(2000); // and ends
+        got.addAll(slow.followToEnd(id, resumed.lastSeq()));
 
+        assertThat(resumed.finished()).as("resumed mid-build").isFalse();
+        assertThat(resumed.entries()).as("what came while it did not ask").hasSizeGreaterThan(5);
         assertNumberedFromOne(got);
         List<String> build = linesOf(got, "build");
         assertThat(build).filteredOn(line -> line.startsWith("out:tick"))

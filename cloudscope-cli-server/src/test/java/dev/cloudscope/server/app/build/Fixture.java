@@ -75,6 +75,11 @@ final class Fixture {
         return files.get(path);
     }
 
+    /** build.js: {@link #PRELUDE}, then {@code code}, then {@link #site()}. */
+    Fixture buildJsThenSite(String code) {
+        return buildJs(code + site());
+    }
+
     Fixture file(String path, String content) {
         files.put(path, content);
         return this;
