@@ -55,9 +55,24 @@ final class Build {
         owner = null;
     }
 
-    synchronized void started() {
+    /** The run begins. @return false if the build ended before (cancelled while queued): nothing to run */
+    synchronized boolean started() {
+        if (status != BuildStatus.QUEUED) {
+            return false;
+        }
         status = BuildStatus.WORKING;
         startedAt = Instant.now();
+        return true;
+    }
+
+    /** Ends a build that has not started as CANCELLED. @return false if it had started (or ended) already */
+    synchronized boolean endQueued(String message) {
+        if (status != BuildStatus.QUEUED) {
+            return false;
+        }
+        cancelRequested = true;
+        ended(BuildStatus.CANCELLED, null, message, null);
+        return true;
     }
 
     synchronized void stage(Stage stage) {

@@ -64,13 +64,25 @@ final class BuildRun implements Runnable {
         this.artifacts = artifacts;
     }
 
+    /**
+     * Cancelled before its run began: the build ends now, its status written, rather than when a runner is free;
+     * its run then has nothing to do. @return false if the run had begun (it stops by itself, as cancelled)
+     */
+    boolean endIfQueued() {
+        if (!build.endQueued(QUEUED_CANCEL)) {
+            return false;
+        }
+        finishLog(BuildStatus.CANCELLED, null, null, QUEUED_CANCEL, null);
+        return true;
+    }
+
+    static final String QUEUED_CANCEL = "cancelled while queued";
+
     @Override
     public void run() {
-        if (build.cancelRequested()) {
-            end(BuildStatus.CANCELLED, null, null, "cancelled while queued", null);
-            return;
+        if (!build.started()) {
+            return; // cancelled while queued, and ended then
         }
-        build.started();
         deadline = Instant.now().plus(timeout);
         Stage current = null;
         try {
@@ -139,7 +151,9 @@ final class BuildRun implements Runnable {
             throw stop;
         } catch (InvalidInputException e) {
             exit = -1;
-            throw new Stop(BuildStatus.FAILURE, null, stage.wire() + ": " + e.getMessage());
+            String prefix = stage.wire() + ": "; // the stage's own checks (publish's) name it already
+            throw new Stop(BuildStatus.FAILURE, null, e.getMessage().startsWith(prefix) ? e.getMessage()
+                    : prefix + e.getMessage());
         } finally {
             buildLog.stageEnd(stage.wire(), exit, Duration.ofNanos(System.nanoTime() - started).toMillis());
         }
@@ -247,6 +261,10 @@ final class BuildRun implements Runnable {
 
     private void end(BuildStatus status, Stage stage, Integer exitCode, String message, String siteUrl) {
         build.ended(status, exitCode, message, siteUrl);
+        finishLog(status, stage, exitCode, message, siteUrl);
+    }
+
+    private void finishLog(BuildStatus status, Stage stage, Integer exitCode, String message, String siteUrl) {
         try {
             buildLog.finish(status.name(), stage == null ? null : stage.wire(), exitCode, message, siteUrl);
         } catch (IOException e) {

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -40,7 +40,7 @@ public final class Builds implements AutoCloseable {
     private final ArtifactStore artifacts;
     private final Sandbox sandbox;
     private final Sandbox.Limits limits;
-    private final ExecutorService runners;
+    private final ThreadPoolExecutor runners;
     private final Map<BuildId, Build> builds = new ConcurrentHashMap<>();
     private final AtomicInteger waiting = new AtomicInteger();
     private final Object submitting = new Object();
@@ -53,11 +53,12 @@ public final class Builds implements AutoCloseable {
         this.sandbox = sandbox;
         this.limits = new Sandbox.Limits(settings.maxProcesses(), settings.maxMemory());
         AtomicInteger count = new AtomicInteger();
-        this.runners = Executors.newFixedThreadPool(settings.concurrency(), runnable -> {
-            Thread thread = new Thread(runnable, "build-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.runners = new ThreadPoolExecutor(settings.concurrency(), settings.concurrency(), 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), runnable -> {
+                    Thread thread = new Thread(runnable, "build-" + count.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
     }
 
     /** Validates and queues a build for {@code owner}. @return its id */
@@ -84,14 +85,22 @@ public final class Builds implements AutoCloseable {
         Path dir = logs instanceof FileLogStore files ? files.buildDir(build.id()) : settings.workDir().resolve(build.id().value());
         BuildRun run = new BuildRun(build, buildLog, dir, settings.timeout(), sandbox, limits, artifacts);
         log.info("build {} queued: {} {} `{}`", build.id().value(), request.displayRepo(), request.branch(), request.command());
-        runners.execute(() -> {
+        Runnable task = () -> {
             try {
                 run.run();
             } finally {
                 waiting.decrementAndGet();
                 forgetOldFinished();
             }
+        };
+        // cancelled while queued (cancel, its owner leaving, the server stopping): it ends now and leaves the queue,
+        // rather than holding its place until a runner is free; once running, the run replaces this canceller
+        build.cancelWith(() -> {
+            if (run.endIfQueued() && runners.remove(task)) {
+                waiting.decrementAndGet(); // it will never run; a task taken already counts itself down
+            }
         });
+        runners.execute(task);
         return build.id();
     }
 
@@ -131,7 +140,14 @@ public final class Builds implements AutoCloseable {
             build.cancel();
             return Optional.of(build.status());
         }
-        return logs.status(id).map(status -> BuildStatus.valueOf(status.status()));
+        if (!logs.exists(id)) {
+            return Optional.empty(); // the store throws for an unknown id: answered as one, not as a failed read
+        }
+        try {
+            return logs.status(id).map(status -> BuildStatus.valueOf(status.status()));
+        } catch (UnknownBuildException e) {
+            return Optional.empty(); // removed by retention meanwhile
+        }
     }
 
     /** What {@code status} answers, or empty for an unknown id (also one from before a restart, from its log). */
