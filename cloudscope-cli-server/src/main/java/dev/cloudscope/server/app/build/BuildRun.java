@@ -164,7 +164,7 @@ final class BuildRun implements Runnable {
             throw new Stop(BuildStatus.CANCELLED, null, "cancelled");
         }
         if (Instant.now().isAfter(deadline)) {
-            throw new Stop(BuildStatus.TIMEOUT, null, "the build took longer than " + timeout);
+            throw new Stop(BuildStatus.TIMEOUT, null, "the build took longer than " + human(timeout));
         }
     }
 
@@ -244,7 +244,7 @@ final class BuildRun implements Runnable {
         return switch (outcome.ending()) {
             case CANCELLED -> throw new Stop(BuildStatus.CANCELLED, outcome.exitCode(), "cancelled");
             case TIMED_OUT -> throw new Stop(BuildStatus.TIMEOUT, outcome.exitCode(),
-                    "the build took longer than " + timeout + ": its processes were killed");
+                    "the build took longer than " + human(timeout) + ": its processes were killed");
             case EXITED -> {
                 if (outcome.exitCode() != 0) {
                     throw new Stop(BuildStatus.FAILURE, outcome.exitCode(), stage.wire() + ": `" + String.join(" ", argv)
@@ -271,6 +271,17 @@ final class BuildRun implements Runnable {
             log.error("build {}: cannot write its final status {}", build.id().value(), status, e);
         }
         log.info("build {} ended: {}{}", build.id().value(), status, message == null ? "" : " (" + message.lines().findFirst().orElse("") + ")");
+    }
+
+    /** {@code 10m}, {@code 3s}, {@code 1m30s}: as config writes it, not {@code PT10M}. */
+    static String human(Duration duration) {
+        long seconds = duration.toSeconds();
+        if (seconds == 0) {
+            return duration.toMillis() + "ms";
+        }
+        String text = (seconds >= 3600 ? seconds / 3600 + "h" : "") + (seconds % 3600 >= 60 ? seconds % 3600 / 60 + "m" : "")
+                + (seconds % 60 > 0 ? seconds % 60 + "s" : "");
+        return text;
     }
 
     private static String wire(Stage stage) {
