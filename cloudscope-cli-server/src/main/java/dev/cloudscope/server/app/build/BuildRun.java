@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.EmptyProgressMonitor;
@@ -38,6 +39,7 @@ final class BuildRun implements Runnable {
     private final Sandbox sandbox;
     private final Sandbox.Limits limits;
     private final ArtifactStore artifacts;
+    private final DependencyCache dependencies;
 
     private Instant deadline;
 
@@ -54,7 +56,8 @@ final class BuildRun implements Runnable {
     }
 
     BuildRun(Build build, BuildLog buildLog, Path dir, Duration timeout, Sandbox sandbox, Sandbox.Limits limits,
-             ArtifactStore artifacts) {
+             ArtifactStore artifacts, DependencyCache dependencies) {
+        this.dependencies = dependencies;
         this.build = build;
         this.buildLog = buildLog;
         this.dir = dir;
@@ -109,8 +112,16 @@ final class BuildRun implements Runnable {
                     buildLog.out("[cloudscope] package.json has no dependencies: nothing to install");
                     return 0;
                 }
-                return command(Stage.INSTALL, Files.isRegularFile(src.resolve("package-lock.json"))
-                        ? List.of("npm", "ci") : List.of("npm", "install"), src);
+                Optional<String> lock = DependencyCache.key(src);
+                if (lock.isPresent() && dependencies.restore(lock.get(), src)) {
+                    sandbox.prepareWorkDir(src);
+                    buildLog.out("[cloudscope] node_modules from the cache of package-lock.json " + lock.get().substring(0, 12)
+                            + ": nothing to install");
+                    return 0;
+                }
+                int exit = command(Stage.INSTALL, lock.isPresent() ? List.of("npm", "ci") : List.of("npm", "install"), src);
+                lock.ifPresent(key -> dependencies.store(key, src));
+                return exit;
             });
             current = Stage.BUILD;
             stage(current, () -> command(Stage.BUILD, build.request().argv(), src));

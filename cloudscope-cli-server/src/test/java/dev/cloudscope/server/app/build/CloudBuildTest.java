@@ -641,6 +641,49 @@ class CloudBuildTest {
                 .isEqualTo("<p>is-number says true</p>");
     }
 
+    @Test
+    void aRebuildWithAnUnchangedLockFileTakesItsDependenciesFromTheCacheAsACopy() throws Exception {
+        Path greet = Files.createDirectories(temp.resolve("greet-package"));
+        Files.writeString(greet.resolve("package.json"), "{\"name\": \"greet\", \"version\": \"1.0.0\", \"main\": \"index.js\"}");
+        Files.writeString(greet.resolve("index.js"), "module.exports = () => 'hello from greet';\n");
+        Process pack = new ProcessBuilder("npm", "pack", "--pack-destination", temp.toString(), "--cache",
+                temp.resolve("npm-cache").toString()).directory(greet.toFile()).redirectErrorStream(true).start();
+        String packed = new String(pack.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(pack.waitFor(60, TimeUnit.SECONDS) && pack.exitValue() == 0).as(packed).isTrue();
+        Fixture project = Fixture.project("site-with-cache");
+        project.packageJson("""
+                {
+                  "name": "site-with-cache",
+                  "version": "1.0.0",
+                  "private": true,
+                  "scripts": {"build": "node build.js"},
+                  "dependencies": {"greet": "file:greet-1.0.0.tgz"}
+                }
+                """);
+        // a build that uses its dependency, then changes it in its own node_modules: the next build must not see that
+        project.buildJs("""
+                const said = require('greet')();
+                fs.mkdirSync('dist', {recursive: true});
+                fs.writeFileSync('dist/index.html', '<p>' + said + '</p>');
+                fs.writeFileSync('node_modules/greet/index.js', "module.exports = () => 'tampered';");
+                """);
+        String url = repo(project, temp.resolve("greet-1.0.0.tgz"));
+        BuildSocket client = client();
+
+        List<Entry> cold = client.followToEnd(client.submit(url, "main", "node build.js"), 0);
+        List<Entry> warm = client.followToEnd(client.submit(url, "main", "node build.js"), 0);
+        // the warm build changed its copy too: were the cache shared by links, this one would say 'tampered'
+        List<Entry> third = client.followToEnd(client.submit(url, "main", "node build.js"), 0);
+
+        assertThat(last(cold).get("status")).as("%s", cold).isEqualTo("SUCCESS");
+        assertThat(linesOf(cold, "install")).first().isEqualTo("out:[cloudscope] $ npm ci");
+        assertThat(last(warm).get("status")).as("%s", warm).isEqualTo("SUCCESS");
+        assertThat(linesOf(warm, "install")).singleElement().asString()
+                .startsWith("out:[cloudscope] node_modules from the cache of package-lock.json ");
+        assertThat(last(third).get("status")).as("%s", third).isEqualTo("SUCCESS");
+        assertThat(SiteHttp.get(server.port(), "/sites/site-with-cache/1.0.0/").text()).isEqualTo("<p>hello from greet</p>");
+    }
+
     // --- helpers
 
     private BuildSocket client() {
@@ -652,6 +695,25 @@ class CloudBuildTest {
     /** The fixture committed to a repository of its own: its file:// URL. */
     private String repo(Fixture project) {
         return project.commitTo(temp.resolve("repos").resolve(project.name() + "-" + repos.incrementAndGet()));
+    }
+
+    /**
+     * The fixture with {@code tarball} among its files (its name in the project) and a lock file npm made for it,
+     * committed to a repository of its own: its file:// URL.
+     */
+    private String repo(Fixture project, Path tarball) throws IOException, InterruptedException {
+        Path dir = temp.resolve("repos").resolve(project.name() + "-" + repos.incrementAndGet());
+        Files.createDirectories(dir);
+        Files.copy(tarball, dir.resolve(tarball.getFileName()));
+        Files.writeString(dir.resolve("package.json"), project.content("package.json"));
+        Process npm = new ProcessBuilder("npm", "install", "--package-lock-only", "--ignore-scripts", "--no-audit",
+                "--no-fund", "--offline", "--cache", temp.resolve("npm-cache").toString())
+                .directory(dir.toFile()).redirectErrorStream(true).start();
+        String said = new String(npm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(npm.waitFor(60, TimeUnit.SECONDS) && npm.exitValue() == 0).as(said).isTrue();
+        project.file("package-lock.json", Files.readString(dir.resolve("package-lock.json")));
+        project.file(tarball.getFileName().toString(), null);
+        return project.commitTo(dir);
     }
 
     /** package-lock.json for the project's package.json, made by this machine's npm from the registry. */

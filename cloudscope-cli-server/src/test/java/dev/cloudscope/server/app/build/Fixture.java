@@ -90,6 +90,9 @@ final class Fixture {
         try {
             Files.createDirectories(dir);
             for (Map.Entry<String, String> file : files.entrySet()) {
+                if (file.getValue() == null) {
+                    continue; // put there by the test itself (e.g. a binary file)
+                }
                 Path path = dir.resolve(file.getKey());
                 Files.createDirectories(path.getParent());
                 Files.writeString(path, file.getValue());

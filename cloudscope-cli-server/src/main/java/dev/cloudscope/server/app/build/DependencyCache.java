@@ -1,0 +1,141 @@
+package dev.cloudscope.server.app.build;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code node_modules} of successful installs, keyed by the SHA-256 of their {@code package-lock.json}: a rebuild
+ * with an unchanged lock file copies them in instead of running {@code npm ci}. Copies, never links: a build may
+ * change its own {@code node_modules}, and must not change the next build's. Only the server writes here (builds
+ * cannot see it); the newest {@value #KEEP} entries are kept.
+ */
+final class DependencyCache {
+
+    private static final Logger log = LoggerFactory.getLogger(DependencyCache.class);
+
+    static final int KEEP = 10;
+
+    private final Path root;
+
+    DependencyCache(Path root) {
+        this.root = root;
+    }
+
+    /** The key of {@code project}'s locked dependencies, or empty without a lock file. */
+    static Optional<String> key(Path project) throws IOException {
+        Path lock = project.resolve("package-lock.json");
+        if (!Files.isRegularFile(lock, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        try (InputStream in = Files.newInputStream(lock)) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[65536];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                sha.update(buffer, 0, n);
+            }
+            return Optional.of(HexFormat.of().formatHex(sha.digest()));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
+    /** Copies the cached {@code node_modules} of {@code key} into {@code project}. @return false on a miss */
+    boolean restore(String key, Path project) throws IOException {
+        Path cached = root.resolve(key).resolve("node_modules");
+        if (!Files.isDirectory(cached, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        Files.setLastModifiedTime(root.resolve(key), java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+        copyTree(cached, project.resolve("node_modules"));
+        return true;
+    }
+
+    /** Keeps a copy of {@code project}'s {@code node_modules} under {@code key}, if there is none yet. */
+    void store(String key, Path project) {
+        Path modules = project.resolve("node_modules");
+        Path entry = root.resolve(key);
+        if (Files.isDirectory(entry) || !Files.isDirectory(modules, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Path staging = root.resolve(".incoming-" + UUID.randomUUID());
+        try {
+            copyTree(modules, staging.resolve("node_modules"));
+            Files.move(staging, entry, StandardCopyOption.ATOMIC_MOVE); // whole, or not at all
+            prune();
+        } catch (IOException e) {
+            log.warn("could not keep the dependencies of lock {}: {}", key, e.toString());
+            delete(staging);
+        }
+    }
+
+    private void prune() throws IOException {
+        List<Path> entries;
+        try (Stream<Path> list = Files.list(root)) {
+            entries = list.filter(p -> !p.getFileName().toString().startsWith("."))
+                    .sorted(Comparator.comparing(DependencyCache::modified).reversed()).toList();
+        }
+        for (Path old : entries.subList(Math.min(KEEP, entries.size()), entries.size())) {
+            delete(old);
+        }
+    }
+
+    private static long modified(Path path) {
+        try {
+            return Files.getLastModifiedTime(path, LinkOption.NOFOLLOW_LINKS).toMillis();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** Regular files, directories and links copied as they are (a link's target is never followed). */
+    private static void copyTree(Path from, Path to) throws IOException {
+        Files.walkFileTree(from, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                Files.createDirectories(to.resolve(from.relativize(dir).toString()));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Path target = to.resolve(from.relativize(file).toString());
+                if (attrs.isSymbolicLink()) {
+                    Files.createSymbolicLink(target, Files.readSymbolicLink(file));
+                } else if (attrs.isRegularFile()) {
+                    Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    private static void delete(Path tree) {
+        if (!Files.exists(tree, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(tree)) {
+            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            log.warn("could not remove {}: {}", tree, e.toString());
+        }
+    }
+}
