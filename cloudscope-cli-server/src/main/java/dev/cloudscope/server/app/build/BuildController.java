@@ -56,13 +56,36 @@ public class BuildController {
         });
     }
 
-    /** {@code cancel {id}}: ack {@code {id, status}}. */
+    /**
+     * {@code cancel {id}}: ack {@code {id, status}}, once a running build has ended (its status then CANCELLED), not
+     * holding a worker meanwhile.
+     */
     public CompletionStage<Void> cancel(IoContext ctx) {
-        return onWorkers(ctx, () -> {
-            BuildId id = id(ctx);
-            return builds.cancel(id).<Map<String, Object>>map(status -> Map.of("id", id.value(), "status", status.name()))
-                    .orElseGet(() -> unknown(id));
-        });
+        BuildId id;
+        try {
+            id = id(ctx);
+        } catch (InvalidInputException e) {
+            ctx.ack(error(e.getMessage()));
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return builds.cancel(id);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }, workers)
+                .thenCompose(status -> status)
+                .handleAsync((status, failure) -> {
+                    if (failure != null) {
+                        log.warn("cancel of build {} failed: {}", id.value(), failure.toString());
+                        ctx.ack(error("the server could not read its builds"));
+                    } else {
+                        ctx.ack(status.<Map<String, Object>>map(s -> Map.of("id", id.value(), "status", s.name()))
+                                .orElseGet(() -> unknown(id)));
+                    }
+                    return null;
+                }, workers);
     }
 
     /** {@code status {id}}. */

@@ -5,11 +5,14 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,6 +37,9 @@ public final class Builds implements AutoCloseable {
             super(message, null, false, false);
         }
     }
+
+    /** How long {@code cancel} waits for a running build to end before it answers with its status then. */
+    static final Duration CANCEL_WAIT = Duration.ofSeconds(2); // under the CLI's 3 s for Ctrl-C
 
     private final BuildSettings settings;
     private final LogStore logs;
@@ -124,14 +130,24 @@ public final class Builds implements AutoCloseable {
         }
     }
 
-    /** Cancels a build. @return its status after the request, or empty for an unknown id */
-    public Optional<BuildStatus> cancel(BuildId id) throws IOException {
+    /**
+     * Cancels a build. A running build's processes are killed and its run ends it as CANCELLED within moments: the
+     * answer waits for that end (at most {@link #CANCEL_WAIT}), so that it is the build's last status, not WORKING.
+     * A queued build ends when its turn comes: answered at once.
+     *
+     * @return its status after the request, or empty for an unknown id
+     */
+    public CompletionStage<Optional<BuildStatus>> cancel(BuildId id) throws IOException {
         Build build = builds.get(id);
-        if (build != null) {
-            build.cancel();
-            return Optional.of(build.status());
+        if (build == null) {
+            return CompletableFuture.completedFuture(logs.status(id).map(status -> BuildStatus.valueOf(status.status())));
         }
-        return logs.status(id).map(status -> BuildStatus.valueOf(status.status()));
+        if (!build.cancel() || build.status() != BuildStatus.WORKING) {
+            return CompletableFuture.completedFuture(Optional.of(build.status()));
+        }
+        return build.whenEnded()
+                .completeOnTimeout(null, CANCEL_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                .thenApply(ended -> Optional.of(build.status()));
     }
 
     /** What {@code status} answers, or empty for an unknown id (also one from before a restart, from its log). */
