@@ -150,7 +150,7 @@ final class BuildRun implements Runnable {
             throw new Stop(BuildStatus.CANCELLED, null, "cancelled");
         }
         if (Instant.now().isAfter(deadline)) {
-            throw new Stop(BuildStatus.TIMEOUT, null, "the build took longer than " + timeout);
+            throw new Stop(BuildStatus.TIMEOUT, null, "the build took longer than " + config(timeout));
         }
     }
 
@@ -230,7 +230,7 @@ final class BuildRun implements Runnable {
         return switch (outcome.ending()) {
             case CANCELLED -> throw new Stop(BuildStatus.CANCELLED, outcome.exitCode(), "cancelled");
             case TIMED_OUT -> throw new Stop(BuildStatus.TIMEOUT, outcome.exitCode(),
-                    "the build took longer than " + timeout + ": its processes were killed");
+                    "the build took longer than " + config(timeout) + ": its processes were killed");
             case EXITED -> {
                 if (outcome.exitCode() != 0) {
                     throw new Stop(BuildStatus.FAILURE, outcome.exitCode(), stage.wire() + ": `" + String.join(" ", argv)
@@ -253,6 +253,17 @@ final class BuildRun implements Runnable {
             log.error("build {}: cannot write its final status {}", build.id().value(), status, e);
         }
         log.info("build {} ended: {}{}", build.id().value(), status, message == null ? "" : " (" + message.lines().findFirst().orElse("") + ")");
+    }
+
+    /** A duration as build.timeout is written ({@code 10m}, {@code 3s}, {@code 1500ms}), not {@code PT3S}. */
+    static String config(Duration duration) {
+        if (duration.toMillis() % 60_000 == 0) {
+            return duration.toMinutes() + "m";
+        }
+        if (duration.toMillis() % 1000 == 0) {
+            return duration.toSeconds() + "s";
+        }
+        return duration.toMillis() + "ms";
     }
 
     private static String wire(Stage stage) {
