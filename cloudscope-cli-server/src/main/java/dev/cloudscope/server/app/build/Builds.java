@@ -121,6 +121,16 @@ public final class Builds implements AutoCloseable {
         return true;
     }
 
+    /** Whether a socket owns a build that has not ended and that it has not detached: its leaving would cancel it. */
+    public boolean ownsUnfinished(String socketId) {
+        for (Build build : builds.values()) {
+            if (build.ownedBy(socketId) && !build.status().finished()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A socket left: the builds it owns and did not detach are cancelled. */
     public void ownerLeft(String socketId) {
         for (Build build : builds.values()) {
