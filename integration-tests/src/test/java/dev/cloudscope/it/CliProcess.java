@@ -73,6 +73,21 @@ final class CliProcess implements AutoCloseable {
         }
     }
 
+    /** Complete stdout lines so far (a CLI started without a trace). */
+    List<String> stdoutLines() {
+        return completeLines(Processes.read(out));
+    }
+
+    /** Complete stderr lines so far. */
+    List<String> stderrLines() {
+        return completeLines(stderr());
+    }
+
+    private static List<String> completeLines(String text) {
+        int end = text.lastIndexOf('\n');
+        return end < 0 ? List.of() : text.substring(0, end).lines().toList();
+    }
+
     String stderr() {
         return Processes.read(err);
     }

@@ -25,12 +25,25 @@ record ClientRun(int exitCode, List<String> stdout, List<String> stderr) {
         return run(dir, trace, command);
     }
 
+    /** Runs {@code cloudscope ARGS} in the working directory {@code cwd}; stdout kept apart. */
+    static ClientRun cliIn(Path dir, Path cwd, String... args) {
+        List<String> command = new ArrayList<>(List.of(Jars.java(), "-jar", Jars.cli().toString()));
+        command.addAll(List.of(args));
+        return run(dir, null, command, cwd);
+    }
+
     /** Runs {@code command}; stdout is appended to {@code trace}, or kept apart if it is null. */
     static ClientRun run(Path dir, Trace trace, List<String> command) {
+        return run(dir, trace, command, null);
+    }
+
+    /** As {@link #run(Path, Trace, List)}, in the working directory {@code cwd} (null: this process's). */
+    static ClientRun run(Path dir, Trace trace, List<String> command, Path cwd) {
         Path out = trace == null ? dir.resolve("client-" + System.nanoTime() + ".out") : trace.file();
         Path err = dir.resolve("client-" + System.nanoTime() + ".err");
         try {
             Process process = new ProcessBuilder(command)
+                    .directory(cwd == null ? null : cwd.toFile())
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
                     .redirectError(err.toFile())
                     .start();

@@ -41,6 +41,15 @@ final class NodeFixture {
                 "--seconds", String.valueOf(seconds), "--gen", generation);
     }
 
+    /**
+     * {@code node build-client.js SERVER REPO BRANCH}: a cloud build client on socket.io-client 4.x that asks for a
+     * build and follows it without ever detaching (see build-client.js).
+     */
+    static List<String> buildClientCommand(String server, String repo, String branch) {
+        ensureInstalled();
+        return List.of("node", dir().resolve("build-client.js").toString(), server, repo, branch);
+    }
+
     private static synchronized void ensureInstalled() {
         if (installed) {
             return;

@@ -34,6 +34,25 @@ final class Signals {
     }
 
     /**
+     * Whether process {@code pid} ignores signal number {@code signal} (its SigIgn mask in /proc/PID/status): a
+     * process started with SIGINT ignored, as a background job of a non-interactive shell is, keeps it ignored, and
+     * a JVM then cannot handle Ctrl-C at all.
+     */
+    static boolean ignores(long pid, int signal) {
+        try {
+            for (String line : Files.readAllLines(Paths.get("/proc", String.valueOf(pid), "status"))) {
+                if (line.startsWith("SigIgn:")) {
+                    long mask = Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16);
+                    return (mask & (1L << (signal - 1))) != 0;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
      * How many TCP connections to local port {@code port} are established (state 01) as far as the kernel is
      * concerned, whether or not the listening process accepted them yet (a stopped server's backlog counts).
      */

@@ -3,6 +3,7 @@ package dev.cloudscope.server.app.build;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One build as the server knows it while it is queued, runs, and after: its request, where it is, how it ended.
@@ -28,6 +29,7 @@ final class Build {
     private String owner;
     private boolean cancelRequested;
     private Runnable canceller = () -> { };
+    private final CompletableFuture<BuildStatus> end = new CompletableFuture<>();
 
     Build(BuildId id, BuildRequest request, String owner) {
         this.id = id;
@@ -84,13 +86,21 @@ final class Build {
         this.version = version;
     }
 
-    synchronized void ended(BuildStatus status, Integer exitCode, String message, String siteUrl) {
-        this.status = status;
-        this.exitCode = exitCode;
-        this.message = message;
-        this.siteUrl = siteUrl;
-        this.endedAt = Instant.now();
-        this.canceller = () -> { };
+    void ended(BuildStatus status, Integer exitCode, String message, String siteUrl) {
+        synchronized (this) {
+            this.status = status;
+            this.exitCode = exitCode;
+            this.message = message;
+            this.siteUrl = siteUrl;
+            this.endedAt = Instant.now();
+            this.canceller = () -> { };
+        }
+        end.complete(status); // outside the lock: what waits for the end runs here
+    }
+
+    /** Completes with the build's final status when it has ended (a copy: completing it changes nothing here). */
+    CompletableFuture<BuildStatus> whenEnded() {
+        return end.copy();
     }
 
     /** What cancels the work in progress (the running command, the clone); replaced as the run goes on. */

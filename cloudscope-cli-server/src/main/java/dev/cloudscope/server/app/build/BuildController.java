@@ -25,6 +25,12 @@ public class BuildController {
     static final int PAGE_ENTRIES = 500;
     /** How long a {@code follow} with nothing new waits for more before it answers empty. */
     static final long FOLLOW_WAIT_SECONDS = 25;
+    /**
+     * The same for a socket that owns a build it has not detached: the framework runs a socket's disconnect path
+     * (here: cancel the builds it owns) only once its packets in flight have finished, so a 25 s wait would let such
+     * a build run on up to 25 s after its owner left.
+     */
+    static final long OWNER_FOLLOW_WAIT_MILLIS = 1000;
 
     private static final String FOLLOWING = "build.following:";
 
@@ -56,13 +62,36 @@ public class BuildController {
         });
     }
 
-    /** {@code cancel {id}}: ack {@code {id, status}}. */
+    /**
+     * {@code cancel {id}}: ack {@code {id, status}}, once a running build has ended (its status then CANCELLED), not
+     * holding a worker meanwhile.
+     */
     public CompletionStage<Void> cancel(IoContext ctx) {
-        return onWorkers(ctx, () -> {
-            BuildId id = id(ctx);
-            return builds.cancel(id).<Map<String, Object>>map(status -> Map.of("id", id.value(), "status", status.name()))
-                    .orElseGet(() -> unknown(id));
-        });
+        BuildId id;
+        try {
+            id = id(ctx);
+        } catch (InvalidInputException e) {
+            ctx.ack(error(e.getMessage()));
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return builds.cancel(id);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }, workers)
+                .thenCompose(status -> status)
+                .handleAsync((status, failure) -> {
+                    if (failure != null) {
+                        log.warn("cancel of build {} failed: {}", id.value(), failure.toString());
+                        ctx.ack(error("the server could not read its builds"));
+                    } else {
+                        ctx.ack(status.<Map<String, Object>>map(s -> Map.of("id", id.value(), "status", s.name()))
+                                .orElseGet(() -> unknown(id)));
+                    }
+                    return null;
+                }, workers);
     }
 
     /** {@code status {id}}. */
@@ -80,7 +109,8 @@ public class BuildController {
 
     /**
      * {@code follow {id, after}}: the entries after {@code after}, in order, as {@code stage}, {@code log} and
-     * {@code status} events, then ack {@code {id, lastSeq, finished}}; with none yet, it waits for some first. One
+     * {@code status} events, then ack {@code {id, lastSeq, finished}}; with none yet, it waits for some first (25 s at
+     * most; 1 s for a socket that owns an unfinished build it has not detached, see OWNER_FOLLOW_WAIT_MILLIS). One
      * page per request and one request in flight per build and socket: a client that does not read gets nothing more,
      * so a slow follower costs the server one page at most.
      */
@@ -99,11 +129,13 @@ public class BuildController {
             ctx.ack(error("this connection already follows build " + id.value() + ": wait for its answer"));
             return CompletableFuture.completedFuture(null);
         }
+        long waitMillis = builds.ownsUnfinished(ctx.socket().id()) ? OWNER_FOLLOW_WAIT_MILLIS
+                : TimeUnit.SECONDS.toMillis(FOLLOW_WAIT_SECONDS);
         return CompletableFuture.supplyAsync(() -> page(id, after), workers)
                 .thenCompose(page -> page == null || !page.entries().isEmpty() || page.finished()
                         ? CompletableFuture.completedFuture(page)
                         : builds.logs().awaitAfter(id, after).toCompletableFuture()
-                                .completeOnTimeout(null, FOLLOW_WAIT_SECONDS, TimeUnit.SECONDS)
+                                .completeOnTimeout(null, waitMillis, TimeUnit.MILLISECONDS)
                                 .thenApplyAsync(ignored -> page(id, after), workers))
                 .handle((page, failure) -> {
                     ctx.socket().data().remove(following);

@@ -5,11 +5,14 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -34,6 +37,9 @@ public final class Builds implements AutoCloseable {
             super(message, null, false, false);
         }
     }
+
+    /** How long {@code cancel} waits for a running build to end before it answers with its status then. */
+    static final Duration CANCEL_WAIT = Duration.ofSeconds(2); // under the CLI's 3 s for Ctrl-C
 
     private final BuildSettings settings;
     private final LogStore logs;
@@ -126,6 +132,16 @@ public final class Builds implements AutoCloseable {
         return true;
     }
 
+    /** Whether a socket owns a build that has not ended and that it has not detached: its leaving would cancel it. */
+    public boolean ownsUnfinished(String socketId) {
+        for (Build build : builds.values()) {
+            if (build.ownedBy(socketId) && !build.status().finished()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A socket left: the builds it owns and did not detach are cancelled. */
     public void ownerLeft(String socketId) {
         for (Build build : builds.values()) {
@@ -135,21 +151,31 @@ public final class Builds implements AutoCloseable {
         }
     }
 
-    /** Cancels a build. @return its status after the request, or empty for an unknown id */
-    public Optional<BuildStatus> cancel(BuildId id) throws IOException {
+    /**
+     * Cancels a build. A running build's processes are killed and its run ends it as CANCELLED within moments: the
+     * answer waits for that end (at most {@link #CANCEL_WAIT}), so that it is the build's last status, not WORKING.
+     * A queued build ends at once.
+     *
+     * @return its status after the request, or empty for an unknown id
+     */
+    public CompletionStage<Optional<BuildStatus>> cancel(BuildId id) throws IOException {
         Build build = builds.get(id);
-        if (build != null) {
-            build.cancel();
-            return Optional.of(build.status());
+        if (build == null) {
+            if (!logs.exists(id)) {
+                return CompletableFuture.completedFuture(Optional.empty()); // the store throws for an unknown id
+            }
+            try {
+                return CompletableFuture.completedFuture(logs.status(id).map(status -> BuildStatus.valueOf(status.status())));
+            } catch (UnknownBuildException e) {
+                return CompletableFuture.completedFuture(Optional.empty()); // removed by retention meanwhile
+            }
         }
-        if (!logs.exists(id)) {
-            return Optional.empty(); // the store throws for an unknown id: answered as one, not as a failed read
+        if (!build.cancel() || build.status() != BuildStatus.WORKING) {
+            return CompletableFuture.completedFuture(Optional.of(build.status()));
         }
-        try {
-            return logs.status(id).map(status -> BuildStatus.valueOf(status.status()));
-        } catch (UnknownBuildException e) {
-            return Optional.empty(); // removed by retention meanwhile
-        }
+        return build.whenEnded()
+                .completeOnTimeout(null, CANCEL_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                .thenApply(ended -> Optional.of(build.status()));
     }
 
     /** What {@code status} answers, or empty for an unknown id (also one from before a restart, from its log). */
