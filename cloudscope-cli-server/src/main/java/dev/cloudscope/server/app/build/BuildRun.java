@@ -40,6 +40,7 @@ final class BuildRun implements Runnable {
     private final Sandbox.Limits limits;
     private final ArtifactStore artifacts;
     private final DependencyCache dependencies;
+    private final RepositoryCache repositories;
 
     private Instant deadline;
 
@@ -56,8 +57,9 @@ final class BuildRun implements Runnable {
     }
 
     BuildRun(Build build, BuildLog buildLog, Path dir, Duration timeout, Sandbox sandbox, Sandbox.Limits limits,
-             ArtifactStore artifacts, DependencyCache dependencies) {
+             ArtifactStore artifacts, DependencyCache dependencies, RepositoryCache repositories) {
         this.dependencies = dependencies;
+        this.repositories = repositories;
         this.build = build;
         this.buildLog = buildLog;
         this.dir = dir;
@@ -182,7 +184,7 @@ final class BuildRun implements Runnable {
     /** The branch's last commit, one commit deep, with JGit; no submodules, no tags, no hooks. */
     private void download(Path src) throws Stop, IOException {
         BuildRequest request = build.request();
-        buildLog.out("[cloudscope] cloning " + request.displayRepo() + " (branch " + request.branch() + ", depth 1)");
+        buildLog.out("[cloudscope] fetching " + request.displayRepo() + " (branch " + request.branch() + ", depth 1)");
         EmptyProgressMonitor monitor = new EmptyProgressMonitor() {
             @Override
             public boolean isCancelled() {
@@ -190,7 +192,7 @@ final class BuildRun implements Runnable {
             }
         };
         try (Git git = Git.cloneRepository()
-                .setURI(request.repo().toString())
+                .setURI(repositories.fetch(request.repo(), request.branch(), monitor).toString())
                 .setDirectory(src.toFile())
                 .setBranch("refs/heads/" + request.branch())
                 .setBranchesToClone(List.of("refs/heads/" + request.branch()))

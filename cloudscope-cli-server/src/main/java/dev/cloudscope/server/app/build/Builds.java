@@ -47,6 +47,7 @@ public final class Builds implements AutoCloseable {
     private final Sandbox sandbox;
     private final Sandbox.Limits limits;
     private final DependencyCache dependencies;
+    private final RepositoryCache repositories;
     private final ThreadPoolExecutor runners;
     private final Map<BuildId, Build> builds = new ConcurrentHashMap<>();
     private final AtomicInteger waiting = new AtomicInteger();
@@ -60,6 +61,7 @@ public final class Builds implements AutoCloseable {
         this.sandbox = sandbox;
         this.limits = new Sandbox.Limits(settings.maxProcesses(), settings.maxMemory());
         this.dependencies = new DependencyCache(settings.workDir().resolve("cache").resolve("node_modules"));
+        this.repositories = new RepositoryCache(settings.workDir().resolve("cache").resolve("git"));
         AtomicInteger count = new AtomicInteger();
         this.runners = new ThreadPoolExecutor(settings.concurrency(), settings.concurrency(), 0, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(), runnable -> {
@@ -91,7 +93,7 @@ public final class Builds implements AutoCloseable {
             throw e;
         }
         Path dir = logs instanceof FileLogStore files ? files.buildDir(build.id()) : settings.workDir().resolve(build.id().value());
-        BuildRun run = new BuildRun(build, buildLog, dir, settings.timeout(), sandbox, limits, artifacts, dependencies);
+        BuildRun run = new BuildRun(build, buildLog, dir, settings.timeout(), sandbox, limits, artifacts, dependencies, repositories);
         log.info("build {} queued: {} {} `{}`", build.id().value(), request.displayRepo(), request.branch(), request.command());
         Runnable task = () -> {
             try {

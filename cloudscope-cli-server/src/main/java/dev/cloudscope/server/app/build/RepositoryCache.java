@@ -1,0 +1,117 @@
+package dev.cloudscope.server.app.build;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.lib.ProgressMonitor;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.TagOpt;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Bare mirrors of the repositories built, each branch one commit deep: a build fetches its branch into the mirror
+ * (nothing to fetch when the branch has not moved) and clones from there, instead of cloning from the network every
+ * time. One build at a time per repository; a mirror a fetch failed in is removed (it is only a cache). Only the
+ * server writes here; builds never see it. The {@value #KEEP} repositories used last are kept.
+ */
+final class RepositoryCache {
+
+    private static final Logger log = LoggerFactory.getLogger(RepositoryCache.class);
+
+    static final int KEEP = 20;
+
+    private final Path root;
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+
+    RepositoryCache(Path root) {
+        this.root = root;
+    }
+
+    /** Fetches {@code branch} of {@code repo} into its mirror. @return where to clone it from: the mirror */
+    URI fetch(URI repo, String branch, ProgressMonitor monitor) throws GitAPIException, IOException {
+        String key = key(repo);
+        Path mirror = root.resolve(key);
+        synchronized (locks.computeIfAbsent(key, k -> new Object())) {
+            try {
+                if (!Files.isDirectory(mirror.resolve("objects"), LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectories(mirror);
+                    Git.init().setBare(true).setDirectory(mirror.toFile()).call().close();
+                }
+                try (Git git = Git.open(mirror.toFile())) {
+                    git.fetch().setRemote(repo.toString())
+                            .setRefSpecs(new RefSpec("+refs/heads/" + branch + ":refs/heads/" + branch))
+                            .setDepth(1)
+                            .setTagOpt(TagOpt.NO_TAGS)
+                            .setProgressMonitor(monitor)
+                            .call();
+                }
+                Files.setLastModifiedTime(mirror, FileTime.from(Instant.now()));
+            } catch (GitAPIException | IOException | RuntimeException e) {
+                delete(mirror);
+                throw e;
+            }
+        }
+        prune();
+        return mirror.toUri();
+    }
+
+    private static String key(URI repo) {
+        try {
+            byte[] sha = MessageDigest.getInstance("SHA-256").digest(repo.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(sha, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
+    private void prune() {
+        List<Path> mirrors;
+        try (Stream<Path> list = Files.list(root)) {
+            mirrors = list.sorted(Comparator.comparingLong(RepositoryCache::modified).reversed()).toList();
+        } catch (IOException e) {
+            return;
+        }
+        for (Path old : mirrors.subList(Math.min(KEEP, mirrors.size()), mirrors.size())) {
+            synchronized (locks.computeIfAbsent(old.getFileName().toString(), k -> new Object())) {
+                delete(old);
+            }
+        }
+    }
+
+    private static long modified(Path path) {
+        try {
+            return Files.getLastModifiedTime(path, LinkOption.NOFOLLOW_LINKS).toMillis();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static void delete(Path tree) {
+        if (!Files.exists(tree, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(tree)) {
+            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            log.warn("could not remove {}: {}", tree, e.toString());
+        }
+    }
+}
