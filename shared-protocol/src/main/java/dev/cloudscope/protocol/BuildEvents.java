@@ -26,6 +26,11 @@ public final class BuildEvents {
     public static final String STAGE = "stage";
     /** Server to client: {@code {id, seq, stream: out|err, line}}, one line the build printed. */
     public static final String LOG = "log";
+    /**
+     * Server to client, for a {@code follow} that asked {@code batch: true}: one page of entries,
+     * {@code {id, entries: [{id, seq, type, ...}, ...]}}, in place of one event each.
+     */
+    public static final String ENTRIES = "entries";
 
     /** {@link #STAGE}'s {@code state} when a stage begins. */
     public static final String STATE_START = "start";

@@ -3,7 +3,10 @@ package dev.cloudscope.server.app.build;
 import dev.cloudscope.server.io.IoContext;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import dev.cloudscope.protocol.BuildEvents;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -145,12 +148,22 @@ public class BuildController {
                     } else if (page == null) {
                         ctx.ack(unknown(id));
                     } else {
+                        List<Map<String, Object>> batch = batch(ctx) ? new ArrayList<>(page.entries().size()) : null;
                         for (LogEntry entry : page.entries()) {
                             Map<String, Object> event = new LinkedHashMap<>();
                             event.put("id", id.value());
                             event.putAll(entry.toMap());
-                            Object type = event.remove("type");
-                            ctx.socket().emit(String.valueOf(type), event);
+                            if (batch != null) {
+                                batch.add(event);
+                            } else {
+                                Object type = event.remove("type");
+                                ctx.socket().emit(String.valueOf(type), event);
+                            }
+                        }
+                        if (batch != null && !batch.isEmpty()) {
+                            // one event for the page: a socket.io event per line costs the server and the client
+                            // far more than the line itself
+                            ctx.socket().emit(BuildEvents.ENTRIES, Map.of("id", id.value(), "entries", batch));
                         }
                         ctx.ack(Map.of("id", id.value(), "lastSeq", page.lastSeq(), "finished", page.finished()));
                     }
@@ -209,6 +222,11 @@ public class BuildController {
 
     private static Object field(IoContext ctx, String name) {
         return !ctx.args().isEmpty() && ctx.args().get(0) instanceof Map<?, ?> map ? map.get(name) : null;
+    }
+
+    /** {@code follow {..., batch: true}}: the page as one {@code entries} event. */
+    private static boolean batch(IoContext ctx) {
+        return Boolean.TRUE.equals(field(ctx, "batch"));
     }
 
     private static Map<String, Object> unknown(BuildId id) {

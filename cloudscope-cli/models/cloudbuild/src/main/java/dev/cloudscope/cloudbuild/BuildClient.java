@@ -281,6 +281,7 @@ public final class BuildClient implements AutoCloseable {
                 Map<String, Object> payload = new LinkedHashMap<>();
                 payload.put("id", id);
                 payload.put("after", last);
+                payload.put("batch", true); // a page as one event
                 try {
                     c.client.emitWithAck(BuildEvents.FOLLOW, ack -> page.add(new Ack(ack)), new JSONObject(payload));
                 } catch (IllegalStateException closedMeanwhile) {
@@ -386,6 +387,21 @@ public final class BuildClient implements AutoCloseable {
             }
         }
 
+        /** A page as one event: {@code {id, entries: [{type, ...}, ...]}}. */
+        void deliverBatch(List<Object> args) {
+            BlockingQueue<Object> to = sink;
+            if (to == null || args.isEmpty() || !(args.get(0) instanceof JSONObject page)
+                    || !(page.opt("entries") instanceof JSONArray entries)) {
+                return;
+            }
+            for (int i = 0; i < entries.length(); i++) {
+                if (entries.opt(i) instanceof JSONObject fields) {
+                    Object type = fields.remove("type");
+                    to.add(new BuildEntry(String.valueOf(type), fields));
+                }
+            }
+        }
+
         void lost(String reason) {
             connected.completeExceptionally(new ConnectFailed(new ConnectError(reason, false)));
             dropped.complete(reason);
@@ -482,6 +498,7 @@ public final class BuildClient implements AutoCloseable {
         for (String event : List.of(BuildEvents.STAGE, BuildEvents.LOG, BuildEvents.STATUS)) {
             builder.on(event, args -> c.deliver(event, args));
         }
+        builder.on(BuildEvents.ENTRIES, c::deliverBatch);
         c.client = builder
                 .onConnect(client -> c.connected.complete(null))
                 .onConnectFailure(error -> c.connected.completeExceptionally(new ConnectFailed(error)))
