@@ -11,12 +11,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Comparator;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,9 +30,11 @@ final class DependencyCache {
     static final int KEEP = 10;
 
     private final Path root;
+    private final CacheDirectory entries;
 
     DependencyCache(Path root) {
         this.root = root;
+        this.entries = new CacheDirectory(root, KEEP);
     }
 
     /** The key of {@code project}'s locked dependencies, or empty without a lock file. */
@@ -62,7 +61,7 @@ final class DependencyCache {
         if (!Files.isDirectory(cached, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
-        Files.setLastModifiedTime(root.resolve(key), java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+        entries.touch(root.resolve(key));
         copyTree(cached, project.resolve("node_modules"));
         return true;
     }
@@ -78,29 +77,10 @@ final class DependencyCache {
         try {
             copyTree(modules, staging.resolve("node_modules"));
             Files.move(staging, entry, StandardCopyOption.ATOMIC_MOVE); // whole, or not at all
-            prune();
+            entries.prune();
         } catch (IOException e) {
             log.warn("could not keep the dependencies of lock {}: {}", key, e.toString());
-            delete(staging);
-        }
-    }
-
-    private void prune() throws IOException {
-        List<Path> entries;
-        try (Stream<Path> list = Files.list(root)) {
-            entries = list.filter(p -> !p.getFileName().toString().startsWith("."))
-                    .sorted(Comparator.comparing(DependencyCache::modified).reversed()).toList();
-        }
-        for (Path old : entries.subList(Math.min(KEEP, entries.size()), entries.size())) {
-            delete(old);
-        }
-    }
-
-    private static long modified(Path path) {
-        try {
-            return Files.getLastModifiedTime(path, LinkOption.NOFOLLOW_LINKS).toMillis();
-        } catch (IOException e) {
-            return 0;
+            CacheDirectory.delete(staging);
         }
     }
 
@@ -124,18 +104,5 @@ final class DependencyCache {
                 return FileVisitResult.CONTINUE;
             }
         });
-    }
-
-    private static void delete(Path tree) {
-        if (!Files.exists(tree, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(tree)) {
-            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            log.warn("could not remove {}: {}", tree, e.toString());
-        }
     }
 }

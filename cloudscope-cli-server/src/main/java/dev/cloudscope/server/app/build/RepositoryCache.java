@@ -6,16 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
-import java.util.Comparator;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.ProgressMonitor;
@@ -37,10 +32,12 @@ final class RepositoryCache {
     static final int KEEP = 20;
 
     private final Path root;
+    private final CacheDirectory mirrors;
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
     RepositoryCache(Path root) {
         this.root = root;
+        this.mirrors = new CacheDirectory(root, KEEP);
     }
 
     /** Fetches {@code branch} of {@code repo} into its mirror. @return where to clone it from: the mirror */
@@ -61,9 +58,9 @@ final class RepositoryCache {
                             .setProgressMonitor(monitor)
                             .call();
                 }
-                Files.setLastModifiedTime(mirror, FileTime.from(Instant.now()));
+                mirrors.touch(mirror);
             } catch (GitAPIException | IOException | RuntimeException e) {
-                delete(mirror);
+                CacheDirectory.delete(mirror);
                 throw e;
             }
         }
@@ -81,37 +78,10 @@ final class RepositoryCache {
     }
 
     private void prune() {
-        List<Path> mirrors;
-        try (Stream<Path> list = Files.list(root)) {
-            mirrors = list.sorted(Comparator.comparingLong(RepositoryCache::modified).reversed()).toList();
-        } catch (IOException e) {
-            return;
-        }
-        for (Path old : mirrors.subList(Math.min(KEEP, mirrors.size()), mirrors.size())) {
+        for (Path old : mirrors.surplus()) {
             synchronized (locks.computeIfAbsent(old.getFileName().toString(), k -> new Object())) {
-                delete(old);
+                CacheDirectory.delete(old);
             }
-        }
-    }
-
-    private static long modified(Path path) {
-        try {
-            return Files.getLastModifiedTime(path, LinkOption.NOFOLLOW_LINKS).toMillis();
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
-    private static void delete(Path tree) {
-        if (!Files.exists(tree, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(tree)) {
-            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            log.warn("could not remove {}: {}", tree, e.toString());
         }
     }
 }
