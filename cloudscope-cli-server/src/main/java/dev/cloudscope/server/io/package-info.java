@@ -6,6 +6,12 @@
  * {@link dev.cloudscope.server.io.Controller controllers}, {@link dev.cloudscope.server.io.Routes routes}
  * and a config entry; it binds middleware by the name config uses ({@link dev.cloudscope.server.io.IoBindings}).
  *
+ * <p>Rooms and broadcast, in egg's words: {@link dev.cloudscope.server.io.IoSocket#join},
+ * {@link dev.cloudscope.server.io.IoSocket#to}, {@link dev.cloudscope.server.io.IoSocket#broadcast},
+ * {@link dev.cloudscope.server.io.IoNamespace} (every socket of a namespace) and, outside a packet's chain, the
+ * injectable {@link dev.cloudscope.server.io.Io}. Plain HTTP GETs beside socket.io:
+ * {@link dev.cloudscope.server.io.HttpHandler}.
+ *
  * <p>Threading ({@code io.appThreads}): by default every chain runs on the Netty event loop that serves its
  * connection, as a Node app runs on its one thread: it must not block there; blocking work goes to the injected
  * {@link java.util.concurrent.Executor} (the worker pool) and completes the chain's stage from there. With
