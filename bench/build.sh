@@ -378,11 +378,13 @@ heap_scenario() {
   local stalled_cmd
   stalled_cmd=$(printf '["java","-XX:+UseSerialGC","-Xmx64m","-cp","%s","dev.cloudscope.bench.StalledFollower","--url","%s","--hold-s","120","--pipeline","%s"]' \
     "$bench_jar" "$url" "PIPELINE")
-  for v in control slow-1 slow-50 stalled-1 stalled-pipeline; do
+  for v in control control-50 slow-1 slow-50 stalled-1 stalled-pipeline; do
     log "heap: $v"
     case $v in
       control) follow heap --url "$url" --server-pid "$server_pid" --repo "$repo_url" --branch log \
                  --variant control --hold-s "$hold_s" ;;
+      control-50) follow heap --url "$url" --server-pid "$server_pid" --repo "$repo_url" --branch log \
+                 --variant control --followers "$followers" --hold-s "$hold_s" ;;
       slow-*) follow heap --url "$url" --server-pid "$server_pid" --repo "$repo_url" --branch log \
                  --variant slow --followers "${v#slow-}" --hold-s "$hold_s" ;;
       stalled-1) follow heap --url "$url" --server-pid "$server_pid" --repo "$repo_url" --branch log \

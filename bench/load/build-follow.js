@@ -15,10 +15,11 @@
 //
 //   node build-follow.js heap --url URL --server-pid PID --repo REPO --branch B --variant V [--followers N]
 //                             [--stalled 'JSON argv' [--stalled-at start|end]] [--hold-s S]
-//       The server's live heap (jcmd GC.class_histogram: a full GC, and what survived it) and its RSS: before a build of B, every
-//       0.5 s while it runs and until --hold-s after its end, then once more after every follower has gone.
-//       Variants: control (one follower that keeps up), slow (N followers that read one page, then sleep,
-//       connected, until the end of the hold), stalled (the command --stalled, given --id ID appended, e.g. the
+//       The server's live heap (jcmd GC.class_histogram: a full GC, and what survived it) and its RSS: before a
+//       build of B (once settled), every 0.5 s while it runs and until --hold-s after its end, then 1 s and 5 s
+//       after every follower has gone.
+//       Variants: control (N followers that follow as fast as they can), slow (N followers that read one page,
+//       then sleep, connected, until the end of the hold), stalled (the command --stalled, given --id ID appended, e.g. the
 //       bench module's StalledFollower: a raw client that never reads its socket), started when the build is
 //       accepted, or with --stalled-at end once it has ended (then every page it asks for is there at once).
 //       Prints one JSON object.
@@ -323,13 +324,19 @@ async function heapCmd(args) {
       top = { label, t, heap_kb: heap.kb, classes: heap.top };
     }
   };
-  sample('before');
-  sample('before');
+  // the baseline once it has settled: what an earlier scenario left (sockets closing, pages in flight) goes first;
+  // readings 1 s apart until two differ by less than 256 KB (at most 15)
+  for (let i = 0; i < 15; i++) {
+    sample('before');
+    const b = samples.filter(x => x.label === 'before');
+    if (b.length >= 2 && Math.abs(b[b.length - 1].heap_kb - b[b.length - 2].heap_kb) < 256) break;
+    await sleep(1000);
+  }
   let workers = [];
   let stalled = null;
-  const n = variant === 'slow' ? Number(args.followers || 1) : variant === 'control' ? 1 : 0;
+  const n = variant === 'slow' || variant === 'control' ? Number(args.followers || 1) : 0;
   if (n > 0) {
-    const started = startWorkers(url, n, 1, { pages: variant === 'slow' ? 1 : 0 });
+    const started = startWorkers(url, n, n >= 10 ? 2 : 1, { pages: variant === 'slow' ? 1 : 0 });
     workers = started.workers;
     await started.ready;
   }
@@ -376,7 +383,7 @@ async function heapCmd(args) {
   sample('after');
   await sleep(4000);
   sample('after');
-  const before = Math.min(...samples.filter(s => s.label === 'before').map(s => s.heap_kb));
+  const before = samples.filter(s => s.label === 'before').pop().heap_kb;
   const beforeRss = samples.filter(s => s.label === 'before').pop().rss_kb;
   const max = (label, key) => Math.max(...samples.filter(s => label.includes(s.label)).map(s => s[key]));
   return {
