@@ -374,6 +374,8 @@ heap_scenario() {
     start_server srv-heap || return 1
     follow follow --url "$url" --start "$repo_url" --branch log --followers 1 >/dev/null || log "heap: the warm-up failed"
   fi
+  # what the log scenario's 50 followers left (writes still queued to closed sockets) takes seconds to go
+  sleep 10
   local v
   local stalled_cmd
   stalled_cmd=$(printf '["java","-XX:+UseSerialGC","-Xmx64m","-cp","%s","dev.cloudscope.bench.StalledFollower","--url","%s","--hold-s","120","--pipeline","%s"]' \

@@ -324,12 +324,13 @@ async function heapCmd(args) {
       top = { label, t, heap_kb: heap.kb, classes: heap.top };
     }
   };
-  // the baseline once it has settled: what an earlier scenario left (sockets closing, pages in flight) goes first;
-  // readings 1 s apart until two differ by less than 256 KB (at most 15)
-  for (let i = 0; i < 15; i++) {
+  // the baseline once it has settled: what an earlier scenario left (sockets closing, writes still queued) goes
+  // first, and it can sit still for seconds before it goes: readings 1 s apart until three in a row lie within
+  // 256 KB of each other (at most 20)
+  for (let i = 0; i < 20; i++) {
     sample('before');
-    const b = samples.filter(x => x.label === 'before');
-    if (b.length >= 2 && Math.abs(b[b.length - 1].heap_kb - b[b.length - 2].heap_kb) < 256) break;
+    const b = samples.filter(x => x.label === 'before').slice(-3).map(x => x.heap_kb);
+    if (b.length === 3 && Math.max(...b) - Math.min(...b) < 256) break;
     await sleep(1000);
   }
   let workers = [];
