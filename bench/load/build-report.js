@@ -206,17 +206,17 @@ if (logRows.length || cliLive.length) {
 // ---- 4: heap ----------------------------------------------------------------------------------------------------
 const heapVariants = [
   ['control', 'control: one follower that keeps up'],
-  ['control-50', '50 followers, each as fast as it can (here they fall seconds behind the build: see the log table)'],
   ['slow-1', '**a slow follower**: reads one page, then sleeps (connected)'],
   ['slow-50', '50 slow followers, each one page then asleep'],
   ['stalled-1', 'a raw client that asked for one page and never reads its socket (4 KiB receive buffer)'],
+  ['control-50', '50 followers, each as fast as it can (here they fall seconds behind the build: see the log table)'],
   ['stalled-pipeline', 'a raw client that never reads and asks for every page at once (`after` = 0, 500, 1000…), once the log is complete'],
 ];
 const heapRows = heapVariants.filter(([k]) => raw['heap-' + k]).map(([k, label]) => ({ key: k, label, ...raw['heap-' + k] }));
 if (heapRows.length) {
   const mb = kb => (kb === null || kb === undefined ? null : kb / 1024);
   md.push(`### The server's heap while a build prints ${fmt((machine.log_bytes || 0) / 1048576, 0)} MiB (live heap in MB: jcmd GC.class_histogram, which runs a full GC and counts what survived it)`, '');
-  md.push(`*before*: the last of readings 1 s apart before the build, once three in a row lie within 256 KB (and at least 10 s after the log scenario: what it left has gone). *max*: the highest reading taken every 0.5 s while the build ran and for ${machine.hold_s} s after its end, the followers still connected: it includes what the build itself holds while it runs, which the control row measures with a follower that keeps up. *held*: the last reading before the followers leave (the build has ended, the slow ones are still connected and behind). *after*: 5 s after they left. Growth = reading − before. RSS: the process's resident memory (the heap's pages, and Netty's pooled direct buffers, which the heap does not show).`, '');
+  md.push(`*before*: the last of readings 1 s apart before the build, once three in a row lie within 256 KB (on a server of its own, after two warm-up builds). *max*: the highest reading taken every 0.5 s while the build ran and for ${machine.hold_s} s after its end, the followers still connected: it includes what the build itself holds while it runs, which the control row measures with a follower that keeps up. *held*: the last reading before the followers leave (the build has ended, the slow ones are still connected and behind). *after*: 5 s after they left. Growth = reading − before. RSS: the process's resident memory (the heap's pages, and Netty's pooled direct buffers, which the heap does not show).`, '');
   md.push('| follower(s) | heap before | **growth: max** | growth over the control\'s max | held at the end | after they left | RSS before | RSS growth (max) |');
   md.push('|---|---:|---:|---:|---:|---:|---:|---:|');
   const control = heapRows.find(r => r.key === 'control');
