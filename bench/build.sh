@@ -20,7 +20,7 @@ server_jar=$root/cloudscope-cli-server/target/cloudscope-cli-server.jar
 cli_jar=$root/cloudscope-cli/core/cli/target/cloudscope.jar
 bench_jar=$bench/target/cloudscope-bench.jar
 
-quick=0 build=1 setup=1 runs= only=cold,log,heap
+quick=0 build=1 setup=1 runs='' only=cold,log,heap
 usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case $1 in
@@ -142,7 +142,7 @@ launcher_java=$(for d in /usr/lib/jvm/* /opt/java/*; do
   echo "  \"cli_java\": \"${launcher_java:-the java on the PATH}\","
   echo "  \"node\": \"$(node --version)\", \"npm\": \"$(npm --version)\", \"git\": \"$(git --version | cut -d' ' -f3)\","
   echo "  \"bwrap\": \"$(bwrap --version 2>/dev/null | cut -d' ' -f2)\", \"user\": \"$(id -un)\","
-  echo "  \"quick\": $quick, \"runs\": $runs, \"log_runs\": $log_runs, \"log_bytes\": $log_bytes,"
+  echo "  \"quick\": $quick, \"only\": \"$only\", \"runs\": $runs, \"log_runs\": $log_runs, \"log_bytes\": $log_bytes,"
   echo "  \"followers\": $followers, \"hold_s\": $hold_s"
   echo "}"
 } >"$raw/machine.json"
@@ -228,7 +228,7 @@ JS
 }
 
 # ---- the server ---------------------------------------------------------------------------------------------------
-server_pid= url=http://127.0.0.1:$port
+server_pid='' url=http://127.0.0.1:$port
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 start_server() {  # NAME: a fresh server with a fresh build.workDir ($work/NAME)
   local name=$1 i
@@ -259,8 +259,9 @@ stop_server() {
 
 # the CLI as a user runs it: bin/cloudscope (it picks a JDK 24+ when there is one), no class cache (it records one
 # only for chat and echo)
-cli() { env CLOUDSCOPE_JAR="$cli_jar" CLOUDSCOPE_CACHE=off "$root/bin/cloudscope" "$@"; }
-follow() { timeout 300 node "$follow_js" "$@"; }
+# bounded: 5 minutes each at most (--foreground: Ctrl-C still reaches them)
+cli() { timeout --foreground 300 env CLOUDSCOPE_JAR="$cli_jar" CLOUDSCOPE_CACHE=off "$root/bin/cloudscope" "$@"; }
+follow() { timeout --foreground 300 node "$follow_js" "$@"; }
 
 # ---- 1 and 2: cold and warm builds against the shell ------------------------------------------------------------
 server_round() {  # ROUND: a fresh server, a warm-up build of another project, then the cold build and the warm one
@@ -281,13 +282,15 @@ server_round() {  # ROUND: a fresh server, a warm-up build of another project, t
   rm -rf "${work:?}/srv-$r"
 }
 shell_round() {  # ROUND: the same steps typed in a shell; then the same commit again with what a cache would keep
-  local r=$1 d=$work/shell-$r t0 t1 t2 t3 t4 rc=0 lock
+  local r=$1
+  local d=$work/shell-$r t0 t1 t2 t3 t4 rc=0 lock
   mkdir -p "$d/home"
   # as the server runs npm: a fresh npm cache (HOME in the work dir), CI=true, no notifier, fund or audit
-  local npm_env=(env HOME="$d/home" CI=true npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false)
+  local npm_env=(timeout --foreground 300 env HOME="$d/home" CI=true npm_config_update_notifier=false
+    npm_config_fund=false npm_config_audit=false)
   {
     t0=$(now_ms)
-    git clone -q --depth 1 --branch main "$repo_url" "$d/src" &&
+    timeout --foreground 120 git clone -q --depth 1 --branch main "$repo_url" "$d/src" &&
     t1=$(now_ms) &&
     (cd "$d/src" && "${npm_env[@]}" npm ci) &&
     t2=$(now_ms) &&

@@ -197,6 +197,7 @@ function follower(socket, opts) {
 // a worker process: its followers connect, say ready, wait for {id}, follow, report, and stay until told to quit
 async function worker() {
   let followers = [];
+  process.on('disconnect', () => process.exit(0)); // the driver has gone: so do its workers
   process.on('message', async msg => {
     if (msg.type === 'connect') {
       try {
@@ -345,7 +346,8 @@ async function heapCmd(args) {
   let followDone = n > 0 ? go(workers, id) : Promise.resolve([]);
   const startStalled = () => {
     const argv = JSON.parse(args.stalled).concat(['--id', id]);
-    stalled = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+    // its stdin is a pipe from this process: if this process dies, the client sees the end of it and goes too
+    stalled = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
     stalled.out = '';
     stalled.stdout.on('data', d => { stalled.out += d; });
   };

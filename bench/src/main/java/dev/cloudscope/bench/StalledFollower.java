@@ -22,8 +22,8 @@ import java.util.Base64;
  *   {@code --interval-ms}: a client that asks for page after page without reading the answers (it cannot know
  *   them, so it guesses), as a client with a full receive window and a request pipeline would.</li>
  * </ul>
- * It then holds the connection, still not reading, until SIGTERM or {@code --hold-s}; prints one JSON line
- * {@code {follows_sent, rcvbuf}} on the way out.
+ * It then holds the connection, still not reading, until SIGTERM, the end of its stdin (its parent has gone) or
+ * {@code --hold-s}; prints one JSON line {@code {follows_sent, rcvbuf}} on the way out.
  *
  * <pre>java -cp cloudscope-bench.jar dev.cloudscope.bench.StalledFollower --url http://127.0.0.1:PORT --id ID
  *      [--pipeline N] [--interval-ms 20] [--rcvbuf 4096] [--hold-s 60]</pre>
@@ -114,6 +114,18 @@ public final class StalledFollower {
             System.out.println("{\"follows_sent\":" + follows + ",\"rcvbuf\":" + buffer + "}");
             System.out.flush();
         }));
+        Thread parentWatch = new Thread(() -> {
+            try {
+                while (System.in.read() >= 0) {
+                    // whatever the parent writes is ignored: only the end of the stream counts
+                }
+            } catch (IOException e) {
+                // the same as the end
+            }
+            System.exit(0);
+        }, "stdin-eof");
+        parentWatch.setDaemon(true);
+        parentWatch.start();
         Thread.sleep(holdS * 1000);
         socket.close();
     }
