@@ -148,22 +148,30 @@ function follower(socket, opts) {
   const r = { bytes: 0, lines: 0, entries: 0, pages: 0, out_of_order: 0, t_go: null, t_first_line: null,
     t_last_line: null, t_end: null, finished: false, status: null, build_stage_ms: null, error: null };
   let expected = 1;
-  socket.on('log', e => {
+  const handlers = {
+    log: e => onLog(e),
+    stage: e => onStage(e),
+    status: e => onStatus(e),
+  };
+  for (const type of Object.keys(handlers)) socket.on(type, handlers[type]);
+  // follow {..., batch: true} (what the CLI asks for): a page as one event
+  socket.on('entries', page => { for (const e of page.entries) handlers[e.type](e); });
+  function onLog(e) {
     const now = Date.now();
     if (r.t_first_line === null) r.t_first_line = now;
     r.t_last_line = now;
     r.lines++;
     r.bytes += Buffer.byteLength(e.line, 'utf8') + 1;
     seq(e);
-  });
-  socket.on('stage', e => {
+  }
+  function onStage(e) {
     if (e.stage === 'build' && e.state === 'end') r.build_stage_ms = e.durationMs;
     seq(e);
-  });
-  socket.on('status', e => {
+  }
+  function onStatus(e) {
     r.status = e.status;
     seq(e);
-  });
+  }
   function seq(e) {
     r.entries++;
     if (e.seq !== expected) r.out_of_order++;
@@ -174,7 +182,7 @@ function follower(socket, opts) {
     let after = 0;
     try {
       for (;;) {
-        const ack = await request(socket, 'follow', { id, after });
+        const ack = await request(socket, 'follow', { id, after, batch: !opts.perEvent });
         r.pages++;
         if (ack.lastSeq < after) throw new Error('lastSeq went back: ' + ack.lastSeq + ' < ' + after);
         after = ack.lastSeq;
