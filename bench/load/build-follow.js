@@ -289,7 +289,7 @@ async function followCmd(args) {
   const total = Number(args.followers || 1);
   const procs = Math.min(Number(args.procs || 1), total);
   const deadline = Date.now() + Number(args['deadline-s'] || 120) * 1000;
-  const opts = { pauseMs: Number(args['pause-ms'] || 0) };
+  const opts = { pauseMs: Number(args['pause-ms'] || 0), perEvent: Boolean(args['per-event']) };
   const { workers, ready } = startWorkers(url, total, procs, opts);
   await ready;
   const serverTree = args['server-pid'] ? tree(Number(args['server-pid'])) : [];

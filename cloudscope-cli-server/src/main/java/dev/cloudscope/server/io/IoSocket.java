@@ -46,6 +46,12 @@ public interface IoSocket {
     /** This socket's namespace, every socket of it this one included. */
     IoNamespace nsp();
 
+    /**
+     * Whether the client takes what it is sent: false while its connection's send buffer is full (a client that
+     * does not read). Code that sends much at its own pace waits for it before it sends more.
+     */
+    boolean writable();
+
     /** The app's own data about this socket ({@code socket.data}), kept while it is connected. */
     Map<String, Object> data();
 

@@ -24,8 +24,9 @@ public class BuildController {
 
     private static final Logger log = LoggerFactory.getLogger(BuildController.class);
 
-    /** A {@code follow} page: at most this many entries (each line is at most 8 KiB). */
+    /** A {@code follow} page: at most this many entries (each line is at most 8 KiB), or in batch mode (one event). */
     static final int PAGE_ENTRIES = 500;
+    static final int BATCH_PAGE_ENTRIES = 2000;
     /** How long a {@code follow} with nothing new waits for more before it answers empty. */
     static final long FOLLOW_WAIT_SECONDS = 25;
     /**
@@ -134,12 +135,15 @@ public class BuildController {
         }
         long waitMillis = builds.ownsUnfinished(ctx.socket().id()) ? OWNER_FOLLOW_WAIT_MILLIS
                 : TimeUnit.SECONDS.toMillis(FOLLOW_WAIT_SECONDS);
-        return CompletableFuture.supplyAsync(() -> page(id, after), workers)
+        int pageEntries = batch(ctx) ? BATCH_PAGE_ENTRIES : PAGE_ENTRIES;
+        // a client that has not taken the last page yet gets the next one once it has: the server holds one at most
+        return whenWritable(ctx, System.nanoTime() + TimeUnit.SECONDS.toNanos(FOLLOW_WAIT_SECONDS))
+                .thenApplyAsync(ignored -> page(id, after, pageEntries), workers)
                 .thenCompose(page -> page == null || !page.entries().isEmpty() || page.finished()
                         ? CompletableFuture.completedFuture(page)
                         : builds.logs().awaitAfter(id, after).toCompletableFuture()
                                 .completeOnTimeout(null, waitMillis, TimeUnit.MILLISECONDS)
-                                .thenApplyAsync(ignored -> page(id, after), workers))
+                                .thenApplyAsync(ignored -> page(id, after, pageEntries), workers))
                 .handle((page, failure) -> {
                     ctx.socket().data().remove(following);
                     if (failure != null) {
@@ -165,16 +169,27 @@ public class BuildController {
                             // far more than the line itself
                             ctx.socket().emit(BuildEvents.ENTRIES, Map.of("id", id.value(), "entries", batch));
                         }
-                        ctx.ack(Map.of("id", id.value(), "lastSeq", page.lastSeq(), "finished", page.finished()));
+                        // more: the page was full, so the log may hold more already (a client reading "up to now" goes on)
+                        ctx.ack(Map.of("id", id.value(), "lastSeq", page.lastSeq(), "finished", page.finished(),
+                                "more", full(page, pageEntries)));
                     }
                     return null;
                 });
     }
 
+    /** Completes once the client's send buffer has room again, or at {@code deadline} (then it is answered anyway). */
+    private CompletableFuture<Void> whenWritable(IoContext ctx, long deadline) {
+        if (ctx.socket().writable() || System.nanoTime() > deadline) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS, workers))
+                .thenCompose(ignored -> whenWritable(ctx, deadline));
+    }
+
     /** A page of the log, or null for an unknown build. */
-    private LogPage page(BuildId id, long after) {
+    private LogPage page(BuildId id, long after, int entries) {
         try {
-            return builds.logs().read(id, after, PAGE_ENTRIES);
+            return builds.logs().read(id, after, entries);
         } catch (UnknownBuildException e) {
             return null;
         } catch (IOException e) {
@@ -222,6 +237,18 @@ public class BuildController {
 
     private static Object field(IoContext ctx, String name) {
         return !ctx.args().isEmpty() && ctx.args().get(0) instanceof Map<?, ?> map ? map.get(name) : null;
+    }
+
+    /** Whether the store cut the page (at its entries or its bytes): the log may hold more already. */
+    private static boolean full(LogPage page, int pageEntries) {
+        if (page.entries().size() >= pageEntries) {
+            return true;
+        }
+        long bytes = 0;
+        for (LogEntry entry : page.entries()) {
+            bytes += entry instanceof LogEntry.Line line ? line.line().length() + 64 : 64;
+        }
+        return bytes >= FileLogStore.PAGE_BYTES - BuildProcess.MAX_LINE_BYTES - 1024;
     }
 
     /** {@code follow {..., batch: true}}: the page as one {@code entries} event. */

@@ -322,7 +322,10 @@ public final class BuildClient implements AutoCloseable {
                         if (answer.optBoolean("finished", false)) {
                             return new FollowResult(last, true, status);
                         }
-                        if (!toTheEnd && pageEntries < FULL_PAGE_ENTRIES && pageBytes < FULL_PAGE_BYTES) {
+                        // the server says whether it had more (a full page); an older one does not: guess from the size
+                        boolean more = answer.has("more") ? answer.optBoolean("more")
+                                : pageEntries >= FULL_PAGE_ENTRIES || pageBytes >= FULL_PAGE_BYTES;
+                        if (!toTheEnd && !more) {
                             return new FollowResult(last, false, status); // the server had no more: that is now
                         }
                         again = true;

@@ -32,6 +32,9 @@ public interface Link {
     /** The sequential executor that serves this client's transport (its event loop), or null if there is none. */
     Executor eventLoop();
 
+    /** Whether the client's transport takes more now (its send buffer is not full). */
+    boolean writable();
+
     /** Lets the client in: the namespace's CONNECT. */
     void connect();
 

@@ -104,6 +104,11 @@ final class SocketOnNamespace implements IoSocket {
     }
 
     @Override
+    public boolean writable() {
+        return link.writable();
+    }
+
+    @Override
     public Map<String, Object> data() {
         Map<String, Object> map = data;
         if (map == null) {

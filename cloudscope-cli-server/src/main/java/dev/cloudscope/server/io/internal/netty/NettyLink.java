@@ -65,6 +65,11 @@ final class NettyLink implements Link {
     }
 
     @Override
+    public boolean writable() {
+        return head.isWritable();
+    }
+
+    @Override
     public void connect() {
         head.send(generation.connect(client.getNamespace().getName(), head.getSessionId()));
     }

@@ -53,6 +53,11 @@ final class RecordingLink implements Link {
     }
 
     @Override
+    public boolean writable() {
+        return true;
+    }
+
+    @Override
     public void connect() {
         wire.add("CONNECT");
     }
