@@ -35,6 +35,7 @@ class HttpRoutesTest {
                 IoBindings.httpGet(binder()).addBinding("/hello/").toInstance(get ->
                         HttpReply.text(200, "text/plain", "hello " + get.path() + " " + get.query().get("q")));
                 IoBindings.httpGet(binder()).addBinding("/hello/file/").toInstance(get -> HttpReply.file(file, "text/html"));
+                IoBindings.httpGet(binder()).addBinding("/").toInstance(get -> HttpReply.text(200, "text/plain", "root"));
                 IoBindings.httpGet(binder()).addBinding("/broken/").toInstance(get -> {
                     throw new IOException("disk on fire at /secret/path");
                 });
@@ -90,6 +91,16 @@ class HttpRoutesTest {
         assertThat(response.body()).doesNotContain("secret");
     }
 
+    @Test
+    void theRootPrefixTakesTheRootPathAloneNotEverythingUnderIt() throws Exception {
+        assertThat(send("GET", "/").body()).isEqualTo("root");
+        assertThat(send("GET", "/?q=1").body()).isEqualTo("root");
+        assertThat(send("GET", "/hello/x").body()).isEqualTo("hello /hello/x null");
+        assertThat(send("GET", "/elsewhere").statusCode()).isNotEqualTo(200);
+        assertThat(send("GET", "/socket.io/?EIO=4&transport=polling").body()).startsWith("0{\"sid\":");
+    }
+
+    /** With "/" bound too (above): socket.io's path and paths no prefix takes go on to netty-socketio. */
     @Test
     void socketIoAndUnboundPathsAreUntouched() throws Exception {
         assertThat(send("GET", "/socket.io/?EIO=4&transport=polling").body()).startsWith("0{\"sid\":");

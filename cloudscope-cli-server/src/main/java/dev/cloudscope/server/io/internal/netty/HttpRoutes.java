@@ -36,12 +36,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Plain HTTP beside socket.io: a GET under a bound prefix goes to its {@link HttpHandler}, on the worker pool;
- * everything else goes on to netty-socketio. The longest matching prefix wins.
+ * everything else goes on to netty-socketio. The longest matching prefix wins; {@code "/x/"} also takes {@code /x}.
+ * The prefix {@code "/"} takes the path {@code /} alone: every path is under it, and socket.io's, other handlers'
+ * and netty-socketio's must stay theirs.
  */
 @Sharable
 final class HttpRoutes extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(HttpRoutes.class);
+
+    private static final String ROOT = "/";
 
     private record Route(String prefix, HttpHandler handler) {
     }
@@ -74,11 +78,18 @@ final class HttpRoutes extends ChannelInboundHandlerAdapter {
 
     private Route route(String path) {
         for (Route route : routes) {
-            if (path.startsWith(route.prefix()) || path.equals(route.prefix().replaceAll("/$", ""))) {
+            if (matches(route.prefix(), path)) {
                 return route;
             }
         }
         return null;
+    }
+
+    static boolean matches(String prefix, String path) {
+        if (prefix.equals(ROOT)) {
+            return path.equals(ROOT);
+        }
+        return path.startsWith(prefix) || path.equals(prefix.substring(0, prefix.length() - 1));
     }
 
     private void answer(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri, Route route) {
