@@ -3,6 +3,7 @@ package dev.cloudscope.server;
 import com.google.inject.Module;
 import dev.cloudscope.server.app.AppModule;
 import dev.cloudscope.server.app.build.BuildModule;
+import dev.cloudscope.server.app.web.WebModule;
 import dev.cloudscope.server.config.ConfigModule;
 import dev.cloudscope.server.config.LoadedConfig;
 import dev.cloudscope.server.io.internal.IoModule;
@@ -22,6 +23,7 @@ public final class Plugins {
                 new ConfigModule(config),
                 new IoModule(),   // exports.io = { enable: true, package: 'egg-socket.io' }
                 new AppModule(),
-                new BuildModule(config.build())); // the cloud build; off unless build.enabled
+                new BuildModule(config.build()), // the cloud build; off unless build.enabled
+                new WebModule());                // the web pages: builds and chat rooms in a browser
     }
 }

@@ -35,7 +35,6 @@ class HttpRoutesTest {
                 IoBindings.httpGet(binder()).addBinding("/hello/").toInstance(get ->
                         HttpReply.text(200, "text/plain", "hello " + get.path() + " " + get.query().get("q")));
                 IoBindings.httpGet(binder()).addBinding("/hello/file/").toInstance(get -> HttpReply.file(file, "text/html"));
-                IoBindings.httpGet(binder()).addBinding("/").toInstance(get -> HttpReply.text(200, "text/plain", "root"));
                 IoBindings.httpGet(binder()).addBinding("/broken/").toInstance(get -> {
                     throw new IOException("disk on fire at /secret/path");
                 });
@@ -91,16 +90,16 @@ class HttpRoutesTest {
         assertThat(response.body()).doesNotContain("secret");
     }
 
+    /** The lesson's server binds "/" (the web pages' home, app.web): it takes "/" alone, not everything under it. */
     @Test
     void theRootPrefixTakesTheRootPathAloneNotEverythingUnderIt() throws Exception {
-        assertThat(send("GET", "/").body()).isEqualTo("root");
-        assertThat(send("GET", "/?q=1").body()).isEqualTo("root");
+        assertThat(send("GET", "/").headers().firstValue("content-type")).contains("text/html; charset=utf-8");
+        assertThat(send("GET", "/?q=1").statusCode()).isEqualTo(200);
         assertThat(send("GET", "/hello/x").body()).isEqualTo("hello /hello/x null");
         assertThat(send("GET", "/elsewhere").statusCode()).isNotEqualTo(200);
-        assertThat(send("GET", "/socket.io/?EIO=4&transport=polling").body()).startsWith("0{\"sid\":");
     }
 
-    /** With "/" bound too (above): socket.io's path and paths no prefix takes go on to netty-socketio. */
+    /** With "/" bound too (the web pages): socket.io's path and paths no prefix takes go on to netty-socketio. */
     @Test
     void socketIoAndUnboundPathsAreUntouched() throws Exception {
         assertThat(send("GET", "/socket.io/?EIO=4&transport=polling").body()).startsWith("0{\"sid\":");
