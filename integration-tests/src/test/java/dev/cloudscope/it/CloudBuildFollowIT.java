@@ -246,6 +246,7 @@ class CloudBuildFollowIT {
             String id = BuildServer.buildId(detached.stdout());
             assertThat(detached.stdout()).as("--detach stdout").containsExactly(
                     "build " + id + ": " + url + ", branch main",
+                    "page: " + server.url() + "/builds/" + id,
                     "detached: the build goes on; follow it with: cloudscope build logs " + id + " --follow --server "
                             + server.url());
             assertThat(detached.stderr()).as("--detach stderr").isEmpty();
@@ -267,7 +268,8 @@ class CloudBuildFollowIT {
 
             assertThat(direct.exitCode()).as("direct run exit code (stderr %s)", direct.stderr()).isZero();
             String directId = BuildServer.buildId(direct.stdout());
-            List<String> directLines = withoutIds(direct.stdout().subList(1, direct.stdout().size()));
+            // after its two lines of its own: the build's and its page's
+            List<String> directLines = withoutIds(direct.stdout().subList(2, direct.stdout().size()));
             assertThat(withoutIds(followed.stdout())).as("logs --follow stdout against a direct run's")
                     .isEqualTo(directLines);
             assertThat(withoutIds(followed.stderr())).as("logs --follow stderr against a direct run's")

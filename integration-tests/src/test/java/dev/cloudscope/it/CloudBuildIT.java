@@ -77,6 +77,7 @@ class CloudBuildIT {
         String site = server.url() + "/sites/" + name + "/" + BuildFixtures.VERSION + "/";
         List<String> out = run.stdout();
         assertThat(out.get(0)).isEqualTo("build " + id + ": " + url + ", branch main");
+        assertThat(out.get(1)).as("the build's page").isEqualTo("page: " + server.url() + "/builds/" + id);
         assertThat(out.stream().filter(line -> line.startsWith("==> ")).toList()).as("stage lines")
                 .isEqualTo(STAGES.stream().map(stage -> "==> " + stage).toList());
         assertThat(out).as("the build's lines, in the build stage")
@@ -140,6 +141,7 @@ class CloudBuildIT {
         assertThat(first.path("type").asText()).isEqualTo("build");
         String id = first.path("id").asText();
         assertThat(id).matches("\\d{14}-[0-9a-f]{6}");
+        assertThat(first.path("page").asText()).as("the build's page").isEqualTo(server.url() + "/builds/" + id);
         List<JsonNode> entries = lines.subList(1, lines.size());
         for (int i = 0; i < entries.size(); i++) {
             JsonNode entry = entries.get(i);

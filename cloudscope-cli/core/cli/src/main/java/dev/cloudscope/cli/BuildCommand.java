@@ -33,12 +33,14 @@ import picocli.CommandLine.Spec;
             "Asks the server to build REPO's BRANCH (clone, install, build, publish), shows its stages and its "
                     + "output live, then its status and the site's URL.",
             "",
-            "Output: the build's stdout lines go to stdout as they are, its stderr lines to stderr, each stream in "
-                    + "its order. Stages are lines '==> install' on stdout, or on a terminal one progress line "
-                    + "'[build 3/5: install] 12s'. At the end 'build ID: SUCCESS' and 'site: URL' on stdout, or "
-                    + "'cloudscope: build ID: FAILURE in stage S (exit code N): MESSAGE' on stderr. With --json, "
-                    + "stdout has one JSON object per line: {\"type\":\"build\",\"id\":...}, then each entry as "
-                    + "the server sent it, with its type (stage, log, status).",
+            "Output: first 'build ID: REPO, branch BRANCH' and 'page: URL', the build's page on the server (open "
+                    + "it in a browser to watch the build). Then the build's stdout lines go to stdout as they are, "
+                    + "its stderr lines to stderr, each stream in its order. Stages are lines '==> install' on "
+                    + "stdout, or on a terminal one progress line '[build 3/5: install] 12s'. At the end 'build ID: "
+                    + "SUCCESS' and 'site: URL' on stdout, or 'cloudscope: build ID: FAILURE in stage S (exit code "
+                    + "N): MESSAGE' on stderr. With --json, stdout has one JSON object per line: "
+                    + "{\"type\":\"build\",\"id\":...,\"page\":...}, then each entry as the server sent it, with its "
+                    + "type (stage, log, status).",
             "",
             "Ctrl-C cancels the build (and waits briefly for the server to confirm). The CLI detaches from the "
                     + "build as soon as the server has accepted it, since the server cancels a build whose owner "
@@ -133,7 +135,7 @@ final class BuildCommand implements Callable<Integer> {
                 }
                 throw e;
             }
-            output.accepted(id, target.repo(), target.branch());
+            output.accepted(id, target.repo(), target.branch(), options.page(id));
             detach(client, id);
             if (detach) {
                 output.detached(id);

@@ -44,6 +44,19 @@ final class BuildOptions {
         return BuildClient.create(server, token, timeout);
     }
 
+    /**
+     * The server's web page of build {@code id}: {@code http://HOST:PORT/builds/ID} on the server's address ({@code ws}
+     * and {@code wss} as {@code http} and {@code https}), without its query: a token in it stays out of the address.
+     */
+    String page(String id) {
+        String scheme = switch (server.getScheme().toLowerCase(java.util.Locale.ROOT)) {
+            case "ws" -> "http";
+            case "wss" -> "https";
+            default -> server.getScheme().toLowerCase(java.util.Locale.ROOT);
+        };
+        return scheme + "://" + server.getRawAuthority() + "/builds/" + id;
+    }
+
     /** {@code --server URL} when the server is not the default one, for the commands the CLI suggests. */
     String serverArgument() {
         return server.equals(URI.create(ServerAddress.defaultUrl())) ? "" : " --server " + server;

@@ -25,7 +25,8 @@ import org.json.JSONObject;
  *       new build), then each entry as received with its {@code type} ({@code stage}, {@code log}, {@code status});
  *       the failure line still goes to stderr.</li>
  * </ul>
- * Notes about the connection (lost, made again) go to stderr in every mode. The entries come on the thread that
+ * After the build's first line, {@code page: URL}, the server's web page of the build (JSON: the build object's
+ * {@code page}). Notes about the connection (lost, made again) go to stderr in every mode. The entries come on the thread that
  * follows; the progress line's clock on a thread of its own: each output is written whole, under this object's lock.
  */
 final class BuildOutput implements BuildClient.Follower, AutoCloseable {
@@ -80,15 +81,20 @@ final class BuildOutput implements BuildClient.Follower, AutoCloseable {
         return mode;
     }
 
-    /** The build with {@code id} was accepted: {@code build ID: REPO, branch BRANCH} (JSON: {@code type build}). */
-    synchronized void accepted(String id, String repo, String branch) {
+    /**
+     * The build with {@code id} was accepted: {@code build ID: REPO, branch BRANCH} and {@code page: URL}, its web
+     * page (JSON: {@code type build} with {@code id} and {@code page}).
+     */
+    synchronized void accepted(String id, String repo, String branch, String page) {
         this.id = id;
         if (mode == Mode.JSON) {
             Map<String, Object> build = new LinkedHashMap<>();
             build.put("id", id);
+            build.put("page", page);
             out.println(Json.line("build", new JSONObject(build)));
         } else {
             out.println("build " + id + ": " + repo + ", branch " + branch);
+            out.println("page: " + page);
         }
         out.flush();
         if (mode == Mode.TERMINAL) {

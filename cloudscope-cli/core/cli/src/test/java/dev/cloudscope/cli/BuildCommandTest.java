@@ -83,6 +83,7 @@ class BuildCommandTest {
 
         String id = r.id();
         assertThat(r.out).isEqualTo("build " + id + ": file:///fixtures/success, branch main\n"
+                + "page: " + server.url() + "/builds/" + id + "\n"
                 + "==> prepare\n"
                 + "==> download\n"
                 + "==> install\n"
@@ -107,6 +108,7 @@ class BuildCommandTest {
         String id = r.id();
         assertThat(r.code).isEqualTo(1);
         assertThat(r.out).isEqualTo("build " + id + ": file:///fixtures/failure, branch main\n"
+                + "page: " + server.url() + "/builds/" + id + "\n"
                 + "==> prepare\n==> download\n==> install\n");
         assertThat(r.err).isEqualTo("npm ERR! missing script: ci\n"
                 + "cloudscope: build " + id + ": FAILURE in stage install (exit code 1): npm ci exited with 1\n");
@@ -122,6 +124,7 @@ class BuildCommandTest {
         assertThat(lines.get(0).optString("type")).isEqualTo("build");
         String id = lines.get(0).optString("id");
         assertThat(id).matches("\\d{14}-[0-9a-f]{6}");
+        assertThat(lines.get(0).optString("page")).isEqualTo(server.url() + "/builds/" + id);
         List<JSONObject> entries = lines.subList(1, lines.size());
         assertThat(entries).extracting(o -> o.optLong("seq"))
                 .containsExactlyElementsOf(IntStream.rangeClosed(1, entries.size()).mapToObj(i -> (long) i)
@@ -137,7 +140,8 @@ class BuildCommandTest {
         assertThat(status.optString("type")).isEqualTo("status");
         assertThat(status.optString("status")).isEqualTo("SUCCESS");
         assertThat(status.optString("siteUrl")).isEqualTo(server.url() + "/sites/app/1.0.0/");
-        assertThat(r.out).startsWith("{\"type\":\"build\",\"id\":\"" + id + "\"}\n")
+        assertThat(r.out).startsWith("{\"type\":\"build\",\"id\":\"" + id + "\",\"page\":\"" + server.url() + "/builds/"
+                        + id + "\"}\n")
                 .contains("\"siteUrl\":\"http://127.0.0.1:"); // no \/ escapes
         assertThat(r.err).isEmpty();
     }
@@ -187,7 +191,8 @@ class BuildCommandTest {
         Result r = build("file:///fixtures/slow", "--branch", "main", "--timeout", "2s");
 
         assertThat(r.code).isEqualTo(1);
-        assertThat(r.out).isEqualTo("build " + r.id() + ": file:///fixtures/slow, branch main\n");
+        assertThat(r.out).isEqualTo("build " + r.id() + ": file:///fixtures/slow, branch main\n"
+                + "page: " + server.url() + "/builds/" + r.id() + "\n");
         assertThat(r.err).isEqualTo("cloudscope: build " + r.id() + ": CANCELLED: its client disconnected\n");
     }
 
@@ -198,6 +203,7 @@ class BuildCommandTest {
         String id = r.id();
         assertThat(r.code).isZero();
         assertThat(r.out).isEqualTo("build " + id + ": file:///fixtures/slow, branch dev\n"
+                + "page: " + server.url() + "/builds/" + id + "\n"
                 + "detached: the build goes on; follow it with: cloudscope build logs " + id + " --follow --server "
                 + server.url() + "\n");
         assertThat(r.err).isEmpty();
@@ -217,7 +223,8 @@ class BuildCommandTest {
         Result r = build("file:///fixtures/success", "--branch", "main", "--detach", "--json");
 
         assertThat(r.code).isZero();
-        assertThat(r.out).matches("\\{\"type\":\"build\",\"id\":\"\\d{14}-[0-9a-f]{6}\"\\}\n");
+        assertThat(r.out).matches("\\{\"type\":\"build\",\"id\":\"(\\d{14}-[0-9a-f]{6})\",\"page\":\""
+                + java.util.regex.Pattern.quote(server.url() + "/builds/") + "\\1\"\\}\n");
     }
 
     @Test
@@ -532,7 +539,7 @@ class BuildCommandTest {
         BuildOutput output = new BuildOutput(BuildOutput.Mode.TERMINAL, new PrintWriter(out), new PrintWriter(err),
                 "cloudscope build logs ID --follow");
         String id = "20261130021833-3fa9c1";
-        output.accepted(id, "https://example.com/app.git", "main");
+        output.accepted(id, "https://example.com/app.git", "main", "https://example.com/builds/" + id);
         output.entry(entry(BuildEvents.STAGE, 1, "stage", "prepare", "state", "start"));
         output.entry(entry(BuildEvents.STAGE, 2, "stage", "install", "state", "start"));
         output.entry(entry(BuildEvents.LOG, 3, "stream", "out", "line", "added 1 package"));
@@ -544,6 +551,7 @@ class BuildCommandTest {
         String clear = "\r\u001b[K";
         assertThat(code).isZero();
         assertThat(out.toString()).isEqualTo("build " + id + ": https://example.com/app.git, branch main\n"
+                + "page: https://example.com/builds/" + id + "\n"
                 + clear + "[build: waiting] 0s"
                 + clear + "[build 1/5: prepare] 0s"
                 + clear + "[build 3/5: install] 0s"
@@ -552,6 +560,20 @@ class BuildCommandTest {
                 + clear
                 + "build " + id + ": SUCCESS\nsite: http://s/\n");
         assertThat(err.toString()).isEqualTo("warn\n");
+    }
+
+    /** The build's web page is on the server's address: ws(s) as http(s), no path but /builds/ID, no query (token). */
+    @Test
+    void thePageOfABuildIsOnTheServersAddress() {
+        BuildOptions options = new BuildOptions();
+        String id = "20261130021833-3fa9c1";
+        assertThat(options.page(id)).isEqualTo("http://127.0.0.1:7001/builds/" + id);
+        options.server = java.net.URI.create("wss://builds.example.com/build?token=secret");
+        assertThat(options.page(id)).isEqualTo("https://builds.example.com/builds/" + id);
+        options.server = java.net.URI.create("ws://[::1]:7002");
+        assertThat(options.page(id)).isEqualTo("http://[::1]:7002/builds/" + id);
+        options.server = java.net.URI.create("HTTPS://h:8443/");
+        assertThat(options.page(id)).isEqualTo("https://h:8443/builds/" + id);
     }
 
     @Test
