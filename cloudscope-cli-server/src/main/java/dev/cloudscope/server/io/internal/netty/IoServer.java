@@ -61,6 +61,10 @@ public final class IoServer {
         // CORS headers only for origins config lets in (OriginCheck refuses the others), as socket.io 4: none by default
         config.setEnableCors(!io.corsOrigins().isEmpty());
         config.setStoreFactory(new LazyStoreFactory()); // netty-socketio's store per client, created only if used
+        // a handshake always opens a new session, as engine.io's: netty-socketio would take the sid from the request's
+        // "io" cookie (which it sets itself) or header, so a browser's second tab got the first tab's session, closing
+        // both, and any client could name the session it gets; the cookie is dropped too (HonestConnectionHeader)
+        config.setRandomSession(true);
         // Netty's default is two event loops per core (and as many acceptor threads); one loop per core keeps every
         // core busy with fewer threads sharing them (fewer context switches per packet)
         int cores = Runtime.getRuntime().availableProcessors();
