@@ -74,15 +74,19 @@
         return;
       }
       summaryShown = true;
-      $('repo').textContent = String(answer.repo || '');
-      $('branch').textContent = String(answer.branch || '');
-      $('command').textContent = String(answer.command || '');
-      $('package').textContent = answer.name ? answer.name + (answer.version ? '@' + answer.version : '') : '—';
-      $('summary').hidden = false;
+      showSummary(answer);
       if (!finished && lastSeq === 0 && answer.status) {
         showStatus(answer.status, statusWords(answer.status));
       }
     });
+  }
+
+  function showSummary(answer) {
+    $('repo').textContent = String(answer.repo || '');
+    $('branch').textContent = String(answer.branch || '');
+    $('command').textContent = String(answer.command || '');
+    $('package').textContent = answer.name ? answer.name + (answer.version ? '@' + answer.version : '') : '—';
+    $('summary').hidden = false;
   }
 
   function follow(mine) {
@@ -244,7 +248,7 @@
     if (entry.stage && entry.status !== 'SUCCESS') {
       words.push('in stage ' + entry.stage);
     }
-    if (entry.exitCode != null) {
+    if (entry.exitCode != null && entry.status !== 'SUCCESS') {
       words.push('(exit code ' + entry.exitCode + ')');
     }
     let text = words.join(' ');
@@ -263,7 +267,16 @@
       $('site').hidden = false;
     }
     showCounts();
-    socket.disconnect();
+    // the summary again: the package's name and version are known once the build has read package.json
+    const mine = epoch;
+    socket.timeout(10000).emit('status', { id: id }, function (error, answer) {
+      if (!error && answer && !answer.error) {
+        showSummary(answer);
+      }
+      if (mine === epoch) {
+        socket.disconnect();
+      }
+    });
     cs.showConnection('done', 'Build ended');
   }
 

@@ -42,6 +42,14 @@ window.cloudscope = (function () {
     }
   }
 
+  function showTransport(name) {
+    const line = byId('connection');
+    if (line) {
+      line.dataset.transport = name;
+      line.title = 'socket.io over ' + (name === 'websocket' ? 'WebSocket' : 'HTTP long-polling');
+    }
+  }
+
   /**
    * Connects to namespace {@code nsp} of this server. {@code handlers.refused(message)} is told when the server
    * refuses the page for another reason than a missing or wrong token (e.g. the cloud build is off). The caller
@@ -73,6 +81,14 @@ window.cloudscope = (function () {
     }
     socket.on('connect', function () {
       showConnection('connected', 'Connected');
+    });
+    // which transport carries the connection (polling first, then WebSocket once upgraded): in the header's data
+    socket.io.on('open', function () {
+      const engine = socket.io.engine;
+      showTransport(engine.transport.name);
+      engine.on('upgrade', function (transport) {
+        showTransport(transport.name);
+      });
     });
     socket.on('disconnect', function (reason) {
       if (reason === 'io client disconnect') {

@@ -49,11 +49,11 @@
   }
 
   function render(builds) {
-    const text = JSON.stringify(builds);
-    if (text === shown) {
+    const json = JSON.stringify(builds);
+    if (json === shown) {
       return;
     }
-    shown = text;
+    shown = json;
     note.textContent = builds.length === 0 ? 'No builds yet.'
       : builds.length === 1 ? '1 build.' : builds.length + ' builds.';
     table.hidden = builds.length === 0;

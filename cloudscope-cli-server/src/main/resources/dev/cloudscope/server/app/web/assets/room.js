@@ -105,8 +105,8 @@
       const wasJoined = name !== null;
       name = wanted;
       const members = answer && typeof answer.members === 'number' ? answer.members : null;
-      status('You are ' + name + ' in ' + room
-        + (members === null ? '' : ' (' + members + (members === 1 ? ' member' : ' members') + ' here)') + '.');
+      status('You are ' + name + ' in ' + room + (members === null ? '.'
+        : ': ' + members + (members === 1 ? ' member' : ' members') + ' when you joined.'));
       joinForm.hidden = true;
       sayForm.hidden = false;
       if (!wasJoined) {
