@@ -5,8 +5,10 @@ import ch.qos.logback.classic.Logger;
 import com.google.inject.CreationException;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.Key;
 import com.google.inject.ProvisionException;
 import com.google.inject.Stage;
+import dev.cloudscope.server.app.build.Builds;
 import dev.cloudscope.server.config.ConfigLoader;
 import dev.cloudscope.server.config.ConfigProblem;
 import dev.cloudscope.server.config.LoadedConfig;
@@ -76,9 +78,10 @@ public final class Main implements Callable<Integer> {
             logLevel("com.corundumstudio.socketio.transport.WebSocketTransport", Level.INFO);
         }
         IoServer server;
+        Injector injector;
         try {
             LoadedConfig config = ConfigLoader.fromEnvironment().load(configFile, flags());
-            Injector injector = Guice.createInjector(Stage.PRODUCTION, Plugins.enabled(config));
+            injector = Guice.createInjector(Stage.PRODUCTION, Plugins.enabled(config));
             server = injector.getInstance(IoServer.class);
             server.start();
             spec.commandLine().getOut().printf("cloudscope-server %s listening on http://%s:%d (pid %d)%n",
@@ -98,6 +101,10 @@ public final class Main implements Callable<Integer> {
         Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
         stopRequested.await();
         server.stop();
+        // running builds are cancelled (their processes killed), their logs end with their status
+        if (injector.getExistingBinding(Key.get(Builds.class)) != null) {
+            injector.getInstance(Builds.class).close();
+        }
         System.out.flush();
         return 0;
     }

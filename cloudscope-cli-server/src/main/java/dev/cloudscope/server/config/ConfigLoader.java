@@ -160,16 +160,22 @@ public final class ConfigLoader {
             url("build.publicUrl", publicUrl);
         }
         Optional<BuildSettings.S3> s3 = Optional.empty();
+        String bucket = config.getString("build.store.s3.bucket");
         String endpoint = config.getString("build.store.s3.endpoint");
-        if (!endpoint.isEmpty()) {
-            String bucket = config.getString("build.store.s3.bucket");
+        if (!bucket.isEmpty() || !endpoint.isEmpty()) { // a bucket alone: AWS itself, at its region's endpoint
             if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
                 throw new ConfigProblem("build.store.s3.bucket: '" + bucket + "' is not an S3 bucket name");
             }
+            String accessKey = config.getString("build.store.s3.accessKey");
+            String secretKey = config.getString("build.store.s3.secretKey");
+            if (accessKey.isEmpty() != secretKey.isEmpty()) {
+                throw new ConfigProblem("build.store.s3: accessKey and secretKey go together (neither: the AWS default"
+                        + " credentials, from the environment or the instance)");
+            }
             String publicBase = config.getString("build.store.s3.publicBaseUrl");
-            s3 = Optional.of(new BuildSettings.S3(url("build.store.s3.endpoint", endpoint), bucket,
-                    config.getString("build.store.s3.region"), config.getString("build.store.s3.accessKey"),
-                    config.getString("build.store.s3.secretKey"),
+            s3 = Optional.of(new BuildSettings.S3(endpoint.isEmpty() ? null : url("build.store.s3.endpoint", endpoint),
+                    bucket, config.getString("build.store.s3.region"), accessKey.isEmpty() ? null : accessKey,
+                    secretKey.isEmpty() ? null : secretKey,
                     publicBase.isEmpty() ? null : url("build.store.s3.publicBaseUrl", publicBase)));
         }
         String workDir = config.getString("build.workDir");
