@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.redisson.api.RedissonClient;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -104,6 +105,9 @@ public final class Main implements Callable<Integer> {
         // running builds are cancelled (their processes killed), their logs end with their status
         if (injector.getExistingBinding(Key.get(Builds.class)) != null) {
             injector.getInstance(Builds.class).close();
+        }
+        if (injector.getExistingBinding(Key.get(RedissonClient.class)) != null) {
+            injector.getInstance(RedissonClient.class).shutdown(); // last: the builds above may still write to it
         }
         System.out.flush();
         return 0;
