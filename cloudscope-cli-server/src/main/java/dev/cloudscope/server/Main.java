@@ -5,8 +5,10 @@ import ch.qos.logback.classic.Logger;
 import com.google.inject.CreationException;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.Key;
 import com.google.inject.ProvisionException;
 import com.google.inject.Stage;
+import dev.cloudscope.server.app.build.Builds;
 import dev.cloudscope.server.config.ConfigLoader;
 import dev.cloudscope.server.config.ConfigProblem;
 import dev.cloudscope.server.config.LoadedConfig;
@@ -21,6 +23,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.redisson.api.RedissonClient;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -76,9 +79,10 @@ public final class Main implements Callable<Integer> {
             logLevel("com.corundumstudio.socketio.transport.WebSocketTransport", Level.INFO);
         }
         IoServer server;
+        Injector injector;
         try {
             LoadedConfig config = ConfigLoader.fromEnvironment().load(configFile, flags());
-            Injector injector = Guice.createInjector(Stage.PRODUCTION, Plugins.enabled(config));
+            injector = Guice.createInjector(Stage.PRODUCTION, Plugins.enabled(config));
             server = injector.getInstance(IoServer.class);
             server.start();
             spec.commandLine().getOut().printf("cloudscope-server %s listening on http://%s:%d (pid %d)%n",
@@ -98,6 +102,13 @@ public final class Main implements Callable<Integer> {
         Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
         stopRequested.await();
         server.stop();
+        // running builds are cancelled (their processes killed), their logs end with their status
+        if (injector.getExistingBinding(Key.get(Builds.class)) != null) {
+            injector.getInstance(Builds.class).close();
+        }
+        if (injector.getExistingBinding(Key.get(RedissonClient.class)) != null) {
+            injector.getInstance(RedissonClient.class).shutdown(); // last: the builds above may still write to it
+        }
         System.out.flush();
         return 0;
     }

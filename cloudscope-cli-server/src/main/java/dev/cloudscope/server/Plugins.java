@@ -4,6 +4,7 @@ import com.google.inject.Module;
 import dev.cloudscope.server.app.AppModule;
 import dev.cloudscope.server.app.build.BuildModule;
 import dev.cloudscope.server.app.web.WebModule;
+import dev.cloudscope.server.cluster.ClusterModule;
 import dev.cloudscope.server.config.ConfigModule;
 import dev.cloudscope.server.config.LoadedConfig;
 import dev.cloudscope.server.io.internal.IoModule;
@@ -21,6 +22,7 @@ public final class Plugins {
     public static List<Module> enabled(LoadedConfig config) {
         return List.of(
                 new ConfigModule(config),
+                new ClusterModule(config.cluster()), // Redis shared by several nodes; nothing unless cluster.redis
                 new IoModule(),   // exports.io = { enable: true, package: 'egg-socket.io' }
                 new AppModule(),
                 new BuildModule(config.build()), // the cloud build; off unless build.enabled

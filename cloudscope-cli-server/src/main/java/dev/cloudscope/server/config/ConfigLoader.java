@@ -7,8 +7,10 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,7 +62,8 @@ public final class ConfigLoader {
                     .withFallback(defaults)
                     .resolve();
             new ConfigSchema(defaults).check(config); // the defaults are the schema: any other key is a mistake
-            return new LoadedConfig(server(config), io(config), auth(config), build(config), config);
+            return new LoadedConfig(server(config), io(config), auth(config), build(config),
+                    cluster(config), config);
         } catch (ConfigException e) {
             throw new ConfigProblem(oneLine(e.getMessage()), e);
         }
@@ -160,16 +163,22 @@ public final class ConfigLoader {
             url("build.publicUrl", publicUrl);
         }
         Optional<BuildSettings.S3> s3 = Optional.empty();
+        String bucket = config.getString("build.store.s3.bucket");
         String endpoint = config.getString("build.store.s3.endpoint");
-        if (!endpoint.isEmpty()) {
-            String bucket = config.getString("build.store.s3.bucket");
+        if (!bucket.isEmpty() || !endpoint.isEmpty()) { // a bucket alone: AWS itself, at its region's endpoint
             if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
                 throw new ConfigProblem("build.store.s3.bucket: '" + bucket + "' is not an S3 bucket name");
             }
+            String accessKey = config.getString("build.store.s3.accessKey");
+            String secretKey = config.getString("build.store.s3.secretKey");
+            if (accessKey.isEmpty() != secretKey.isEmpty()) {
+                throw new ConfigProblem("build.store.s3: accessKey and secretKey go together (neither: the AWS default"
+                        + " credentials, from the environment or the instance)");
+            }
             String publicBase = config.getString("build.store.s3.publicBaseUrl");
-            s3 = Optional.of(new BuildSettings.S3(url("build.store.s3.endpoint", endpoint), bucket,
-                    config.getString("build.store.s3.region"), config.getString("build.store.s3.accessKey"),
-                    config.getString("build.store.s3.secretKey"),
+            s3 = Optional.of(new BuildSettings.S3(endpoint.isEmpty() ? null : url("build.store.s3.endpoint", endpoint),
+                    bucket, config.getString("build.store.s3.region"), accessKey.isEmpty() ? null : accessKey,
+                    secretKey.isEmpty() ? null : secretKey,
                     publicBase.isEmpty() ? null : url("build.store.s3.publicBaseUrl", publicBase)));
         }
         String workDir = config.getString("build.workDir");
@@ -177,6 +186,56 @@ public final class ConfigLoader {
                 workDir.isEmpty() ? Path.of(System.getProperty("java.io.tmpdir"), "cloudscope-builds") : Path.of(workDir),
                 schemes, commands, timeout, maxLogBytes, concurrency, queueLimit, keep, sandbox, user, maxProcesses,
                 maxMemory, publicUrl.replaceAll("/+$", ""), s3);
+    }
+
+    /** {@code cluster.*}: the Redis URL checked here, so that a typo stops start-up, not the first broadcast. */
+    private static ClusterSettings cluster(Config config) {
+        String redis = config.getString("cluster.redis").trim();
+        String password = config.getString("cluster.password");
+        String nodeId = config.getString("cluster.nodeId");
+        if (!nodeId.isEmpty() && !nodeId.matches("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")) {
+            throw new ConfigProblem("cluster.nodeId: '" + nodeId + "' is not a node name (letters, digits, . _ : -; 64 at most)");
+        }
+        if (nodeId.isEmpty()) {
+            nodeId = defaultNodeId();
+        }
+        if (redis.isEmpty()) {
+            return new ClusterSettings(Optional.empty(), null, nodeId);
+        }
+        URI uri;
+        try {
+            uri = new URI(redis);
+        } catch (URISyntaxException e) {
+            uri = null;
+        }
+        if (uri == null || uri.getScheme() == null || !uri.getScheme().matches("rediss?") || uri.getHost() == null
+                || (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/"))
+                || uri.getQuery() != null || uri.getFragment() != null) {
+            throw new ConfigProblem("cluster.redis: '" + redis.replaceAll("//[^@/]*@", "//***@")
+                    + "' is not redis://HOST:PORT or rediss://HOST:PORT");
+        }
+        String fromUrl = null;
+        if (uri.getUserInfo() != null) { // redis://:PASSWORD@HOST:PORT, or USER:PASSWORD (an ACL user is not kept)
+            String info = uri.getUserInfo();
+            fromUrl = info.contains(":") ? info.substring(info.indexOf(':') + 1) : info;
+        }
+        int port = uri.getPort() == -1 ? 6379 : uri.getPort();
+        URI address = URI.create(uri.getScheme() + "://" + (uri.getHost().contains(":") && !uri.getHost().startsWith("[")
+                ? "[" + uri.getHost() + "]" : uri.getHost()) + ":" + port);
+        String secret = !password.isEmpty() ? password : fromUrl;
+        return new ClusterSettings(Optional.of(address), secret == null || secret.isEmpty() ? null : secret, nodeId);
+    }
+
+    /** The host's name and this process's pid: unique among nodes on one machine and across machines. */
+    private static String defaultNodeId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "node";
+        }
+        String id = host.replaceAll("[^A-Za-z0-9._-]", "-") + "-" + ProcessHandle.current().pid();
+        return id.length() > 64 ? id.substring(id.length() - 64) : id;
     }
 
     private static int atLeast(Config config, String path, int min) {

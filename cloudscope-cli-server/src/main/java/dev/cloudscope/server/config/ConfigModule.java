@@ -19,6 +19,7 @@ public final class ConfigModule extends AbstractModule {
         bind(IoSettings.class).toInstance(config.io());
         bind(AuthSettings.class).toInstance(config.auth());
         bind(BuildSettings.class).toInstance(config.build());
+        bind(ClusterSettings.class).toInstance(config.cluster());
         bind(Config.class).toInstance(config.config()); // the app reads its own entries from it
     }
 }

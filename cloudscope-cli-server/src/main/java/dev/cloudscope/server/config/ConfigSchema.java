@@ -24,7 +24,7 @@ final class ConfigSchema {
      * The server's own top-level sections, each an object in application.conf. Keys outside them (system properties
      * such as {@code java.version}, other libraries' config) are not the server's, and are ignored.
      */
-    static final List<String> SECTIONS = List.of("server", "io", "auth", "build");
+    static final List<String> SECTIONS = List.of("server", "io", "auth", "build", "cluster");
 
     /** Objects whose keys the user names: the namespaces, whose entries ConfigLoader checks with its own key list. */
     static final Set<String> USER_NAMED = Set.of("io.namespace");

@@ -7,5 +7,6 @@ import com.typesafe.config.Config;
  *
  * @param config the whole resolved config, for an app's own entries
  */
-public record LoadedConfig(ServerSettings server, IoSettings io, AuthSettings auth, BuildSettings build, Config config) {
+public record LoadedConfig(ServerSettings server, IoSettings io, AuthSettings auth, BuildSettings build,
+                           ClusterSettings cluster, Config config) {
 }

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
@@ -333,5 +335,46 @@ class ConfigLoaderTest {
         systemProperties.setProperty("io.netty.leakDetection.level", "paranoid");
 
         assertThat(load().server()).isEqualTo(new ServerSettings("127.0.0.1", 7001));
+    }
+
+    @Test
+    void withoutClusterRedisTheServerIsOneNodeWithAName() {
+        ClusterSettings cluster = load().cluster();
+
+        assertThat(cluster.enabled()).isFalse();
+        assertThat(cluster.nodeId()).endsWith("-" + ProcessHandle.current().pid());
+    }
+
+    @Test
+    void clusterRedisTakesAPasswordFromItsUrlAndAPortByDefault() throws IOException {
+        configFile("cluster { redis = \"redis://:s3cret@redis.internal\", nodeId = \"web-1\" }");
+
+        ClusterSettings cluster = load().cluster();
+
+        assertThat(cluster.redis()).contains(URI.create("redis://redis.internal:6379"));
+        assertThat(cluster.password()).isEqualTo("s3cret");
+        assertThat(cluster.nodeId()).isEqualTo("web-1");
+    }
+
+    @Test
+    void clusterPasswordBeatsTheUrlsAndTlsIsKept() throws IOException {
+        configFile("cluster { redis = \"rediss://:old@10.0.0.5:6380\", password = \"new\" }");
+
+        assertThat(load().cluster()).extracting(ClusterSettings::redis, ClusterSettings::password)
+                .containsExactly(Optional.of(URI.create("rediss://10.0.0.5:6380")), "new");
+    }
+
+    @Test
+    void aClusterRedisThatIsNotRedisIsNamedWithoutItsPassword() throws IOException {
+        configFile("cluster.redis = \"http://:s3cret@10.0.0.5:6379\"");
+
+        assertLoadFails().hasMessageStartingWith("cluster.redis:").hasMessageNotContaining("s3cret");
+    }
+
+    @Test
+    void aNodeIdThatCouldBreakAKeyIsRefused() throws IOException {
+        configFile("cluster.nodeId = \"a b/c\"");
+
+        assertLoadFails().hasMessageStartingWith("cluster.nodeId:");
     }
 }

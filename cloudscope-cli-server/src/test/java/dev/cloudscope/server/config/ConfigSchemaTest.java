@@ -25,6 +25,7 @@ class ConfigSchemaTest {
             }
             auth { tokens = [] }
             build { enabled = false, store { s3 { endpoint = "" } } }
+            cluster { redis = "" }
             """);
 
     private static void check(String hocon) {

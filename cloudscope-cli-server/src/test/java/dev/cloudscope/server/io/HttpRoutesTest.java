@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.inject.AbstractModule;
 import dev.cloudscope.server.testing.TestServer;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -100,6 +103,30 @@ class HttpRoutesTest {
     }
 
     /** With "/" bound too (the web pages): socket.io's path and paths no prefix takes go on to netty-socketio. */
+    @Test
+    void withHttpCompressionOnAFileFromDiskArrivesWhole(@TempDir Path dir) throws Exception {
+        Path page = Files.writeString(dir.resolve("page.html"), "<p>" + "compressible ".repeat(200) + "</p>");
+        TestServer compressing = TestServer.startLesson("io.httpCompression = true", new AbstractModule() {
+            @Override
+            protected void configure() {
+                IoBindings.httpGet(binder()).addBinding("/page/").toInstance(get -> HttpReply.file(page, "text/html"));
+            }
+        });
+        try {
+            HttpResponse<byte[]> response = HTTP.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + compressing.port() + "/page/"))
+                    .header("Accept-Encoding", "gzip").build(), HttpResponse.BodyHandlers.ofByteArray());
+
+            byte[] body = response.body();
+            if (response.headers().firstValue("content-encoding").orElse("").equals("gzip")) {
+                body = new GZIPInputStream(new ByteArrayInputStream(body)).readAllBytes();
+            }
+            assertThat(new String(body, StandardCharsets.UTF_8)).isEqualTo(Files.readString(page));
+        } finally {
+            TestServer.closeAll(compressing);
+        }
+    }
+
     @Test
     void socketIoAndUnboundPathsAreUntouched() throws Exception {
         assertThat(send("GET", "/socket.io/?EIO=4&transport=polling").body()).startsWith("0{\"sid\":");

@@ -7,6 +7,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Provider;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * {@code /build}'s connection middleware ({@code builds} in config): refuses clients while cloud build is off, and
@@ -18,11 +19,13 @@ public class BuildClients implements ConnectionMiddleware {
 
     private final boolean enabled;
     private final Provider<Builds> builds;
+    private final Executor workers;
 
     @Inject
-    BuildClients(dev.cloudscope.server.config.BuildSettings settings, Provider<Builds> builds) {
+    BuildClients(dev.cloudscope.server.config.BuildSettings settings, Provider<Builds> builds, Executor workers) {
         this.enabled = settings.enabled();
         this.builds = builds;
+        this.workers = workers;
     }
 
     @Override
@@ -30,6 +33,7 @@ public class BuildClients implements ConnectionMiddleware {
         if (!enabled) {
             return CompletableFuture.failedFuture(new IllegalStateException(OFF));
         }
-        return next.call().thenRun(() -> builds.get().ownerLeft(ctx.socket().id()));
+        // cancelling kills processes and writes logs: on the worker pool, never on the connection's event loop
+        return next.call().thenRunAsync(() -> builds.get().ownerLeft(ctx.socket().id()), workers);
     }
 }

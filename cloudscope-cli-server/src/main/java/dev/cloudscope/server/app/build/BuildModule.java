@@ -33,7 +33,9 @@ public final class BuildModule extends AbstractModule {
     protected void configure() {
         IoBindings.connectionMiddleware(binder()).addBinding("builds").to(BuildClients.class);
         if (settings.enabled()) {
-            IoBindings.httpGet(binder()).addBinding(Sites.PREFIX).to(Sites.class);
+            if (settings.s3().isEmpty()) { // an S3 store's sites are served by S3
+                IoBindings.httpGet(binder()).addBinding(Sites.PREFIX).to(Sites.class);
+            }
             bind(Builds.class).asEagerSingleton();
         }
     }

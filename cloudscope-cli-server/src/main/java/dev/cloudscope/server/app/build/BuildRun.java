@@ -114,7 +114,7 @@ final class BuildRun implements Runnable {
                     buildLog.out("[cloudscope] package.json has no dependencies: nothing to install");
                     return 0;
                 }
-                Optional<String> lock = DependencyCache.key(src);
+                Optional<String> lock = DependencyCache.key(build.request().repo() + "#" + build.request().branch(), src);
                 if (lock.isPresent() && dependencies.restore(lock.get(), src)) {
                     sandbox.prepareWorkDir(src);
                     buildLog.out("[cloudscope] node_modules from the cache of package-lock.json " + lock.get().substring(0, 12)
@@ -191,17 +191,15 @@ final class BuildRun implements Runnable {
                 return build.cancelRequested() || Instant.now().isAfter(deadline);
             }
         };
-        try (Git git = Git.cloneRepository()
-                .setURI(repositories.fetch(request.repo(), request.branch(), monitor).toString())
-                .setDirectory(src.toFile())
-                .setBranch("refs/heads/" + request.branch())
-                .setBranchesToClone(List.of("refs/heads/" + request.branch()))
-                .setCloneAllBranches(false)
-                .setCloneSubmodules(false)
-                .setNoTags()
-                .setDepth(1)
-                .setProgressMonitor(monitor)
-                .call()) {
+        int timeoutSeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, Duration.between(Instant.now(), deadline).toSeconds()));
+        try {
+            repositories.clone(request.repo(), request.branch(), src, monitor, timeoutSeconds);
+        } catch (GitAPIException | org.eclipse.jgit.api.errors.JGitInternalException e) {
+            checkStillWanted();
+            throw new Stop(BuildStatus.FAILURE, null, "download: cannot clone " + request.displayRepo() + " branch "
+                    + request.branch() + ": " + rootMessage(e));
+        }
+        try (Git git = Git.open(src.toFile())) {
             ObjectId head = git.getRepository().resolve("HEAD");
             if (head == null) {
                 throw new Stop(BuildStatus.FAILURE, null, "download: branch " + request.branch() + " not found");
@@ -210,10 +208,6 @@ final class BuildRun implements Runnable {
                 RevCommit commit = walk.parseCommit(head);
                 buildLog.out("[cloudscope] at " + head.abbreviate(12).name() + " " + commit.getShortMessage());
             }
-        } catch (GitAPIException | org.eclipse.jgit.api.errors.JGitInternalException e) {
-            checkStillWanted();
-            throw new Stop(BuildStatus.FAILURE, null, "download: cannot clone " + request.displayRepo() + " branch "
-                    + request.branch() + ": " + rootMessage(e));
         }
     }
 

@@ -18,10 +18,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code node_modules} of successful installs, keyed by the SHA-256 of their {@code package-lock.json}: a rebuild
- * with an unchanged lock file copies them in instead of running {@code npm ci}. Copies, never links: a build may
- * change its own {@code node_modules}, and must not change the next build's. Only the server writes here (builds
- * cannot see it); the newest {@value #KEEP} entries are kept.
+ * The {@code node_modules} of successful installs, keyed by the repository, the branch and the SHA-256 of their
+ * {@code package-lock.json}: a rebuild with an unchanged lock file copies them in instead of running {@code npm ci}.
+ * Copies, never links: a build may change its own {@code node_modules}, and must not change the next build's. Never
+ * shared between repositories or branches: an install runs the packages' scripts, and what they left must reach no
+ * other project that merely has the same lock file. Only the server writes here (builds cannot see it); the newest
+ * {@value #KEEP} entries are kept.
  */
 final class DependencyCache {
 
@@ -37,14 +39,15 @@ final class DependencyCache {
         this.entries = new CacheDirectory(root, KEEP);
     }
 
-    /** The key of {@code project}'s locked dependencies, or empty without a lock file. */
-    static Optional<String> key(Path project) throws IOException {
+    /** The key of {@code project}'s locked dependencies in {@code scope} (its repository and branch), or empty without a lock file. */
+    static Optional<String> key(String scope, Path project) throws IOException {
         Path lock = project.resolve("package-lock.json");
         if (!Files.isRegularFile(lock, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
         try (InputStream in = Files.newInputStream(lock)) {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update((scope + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
             byte[] buffer = new byte[65536];
             for (int n; (n = in.read(buffer)) > 0; ) {
                 sha.update(buffer, 0, n);
@@ -62,7 +65,11 @@ final class DependencyCache {
             return false;
         }
         entries.touch(root.resolve(key));
-        copyTree(cached, project.resolve("node_modules"));
+        // whatever the repository put there goes first, as links, never followed: a node_modules that is a link to
+        // a directory of the host must not have the server, root, copy files into it
+        Path modules = project.resolve("node_modules");
+        CacheDirectory.delete(modules);
+        copyTree(cached, modules);
         return true;
     }
 
@@ -86,10 +93,11 @@ final class DependencyCache {
 
     /** Regular files, directories and links copied as they are (a link's target is never followed). */
     private static void copyTree(Path from, Path to) throws IOException {
+        Files.createDirectories(to.getParent());
         Files.walkFileTree(from, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                Files.createDirectories(to.resolve(from.relativize(dir).toString()));
+                Files.createDirectory(to.resolve(from.relativize(dir).toString())); // a new one, never through a link
                 return FileVisitResult.CONTINUE;
             }
 

@@ -40,13 +40,20 @@ final class RepositoryCache {
         this.mirrors = new CacheDirectory(root, KEEP);
     }
 
-    /** Fetches {@code branch} of {@code repo} into its mirror. @return where to clone it from: the mirror */
-    URI fetch(URI repo, String branch, ProgressMonitor monitor) throws GitAPIException, IOException {
+    /**
+     * Fetches {@code branch} of {@code repo} into its mirror, then clones it from there into {@code into}, both under
+     * the repository's lock (so that no other build's fetch changes the mirror meanwhile).
+     *
+     * @param timeoutSeconds how long either may wait for the other side (a remote that stops answering)
+     */
+    void clone(URI repo, String branch, Path into, ProgressMonitor monitor, int timeoutSeconds)
+            throws GitAPIException, IOException {
         String key = key(repo);
         Path mirror = root.resolve(key);
         synchronized (locks.computeIfAbsent(key, k -> new Object())) {
+            boolean created = !Files.isDirectory(mirror.resolve("objects"), LinkOption.NOFOLLOW_LINKS);
             try {
-                if (!Files.isDirectory(mirror.resolve("objects"), LinkOption.NOFOLLOW_LINKS)) {
+                if (created) {
                     Files.createDirectories(mirror);
                     Git.init().setBare(true).setDirectory(mirror.toFile()).call().close();
                 }
@@ -55,17 +62,32 @@ final class RepositoryCache {
                             .setRefSpecs(new RefSpec("+refs/heads/" + branch + ":refs/heads/" + branch))
                             .setDepth(1)
                             .setTagOpt(TagOpt.NO_TAGS)
+                            .setTimeout(timeoutSeconds)
                             .setProgressMonitor(monitor)
                             .call();
                 }
                 mirrors.touch(mirror);
             } catch (GitAPIException | IOException | RuntimeException e) {
-                CacheDirectory.delete(mirror);
+                if (created) {
+                    CacheDirectory.delete(mirror); // half made; a mirror that was whole stays (its other branches)
+                }
                 throw e;
             }
+            Git.cloneRepository()
+                    .setURI(mirror.toUri().toString())
+                    .setDirectory(into.toFile())
+                    .setBranch("refs/heads/" + branch)
+                    .setBranchesToClone(java.util.List.of("refs/heads/" + branch))
+                    .setCloneAllBranches(false)
+                    .setCloneSubmodules(false)
+                    .setNoTags()
+                    .setDepth(1)
+                    .setTimeout(timeoutSeconds)
+                    .setProgressMonitor(monitor)
+                    .call()
+                    .close();
         }
         prune();
-        return mirror.toUri();
     }
 
     private static String key(URI repo) {

@@ -70,13 +70,13 @@ public final class Connections {
             return Admission.UNKNOWN_NAMESPACE;
         }
         Key key = new Key(link.sessionId(), link.namespace());
-        Connection existing = live.get(key);
-        if (existing != null && existing.isConnectingOrOpen()) {
+        Connection created = new Connection(link, chain, lane(link), rooms, errorEvent);
+        // one step: two CONNECTs of one client read at once on two threads must not both start a connection
+        Connection connection = live.compute(key, (k, old) -> old != null && old.isConnectingOrOpen() ? old : created);
+        if (connection != created) {
             return Admission.ALREADY_CONNECTED;
         }
-        Connection connection = new Connection(link, chain, lane(link), rooms, errorEvent);
         running.add(connection);
-        live.put(key, connection);
         sockets.add(connection);
         connection.socket().joinOwnRoom();
         connection.finished().whenComplete((ignored, failure) -> {

@@ -61,6 +61,8 @@ final class EngineIoRequests extends ChannelInboundHandlerAdapter {
     private final boolean cors;
     private final int maxContentLength;
     private final Sessions sessions;
+    /** The sessions a POST of which is being read now. */
+    private final Set<String> postsInFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     EngineIoRequests(Configuration configuration, Sessions sessions) {
         this.path = configuration.getContext() + "/"; // netty-socketio's connect path
@@ -79,14 +81,37 @@ final class EngineIoRequests extends ChannelInboundHandlerAdapter {
                 EngineIoError refusal = refusal(request, query, ctx.channel());
                 if (refusal != null) {
                     if (log.isDebugEnabled()) {
+                        // the path only: the query may hold a token
                         log.debug("refused {} {} from {}: {}", request.method(),
-                                request.uri().replaceAll("\\p{Cntrl}", "?"), ctx.channel().remoteAddress(), refusal);
+                                query.path().replaceAll("\\p{Cntrl}", "?"), ctx.channel().remoteAddress(), refusal);
                     }
                     request.release();
                     refusal.answer(ctx);
                     return;
                 }
             }
+        }
+        if (msg instanceof FullHttpRequest request && HttpMethod.POST.equals(request.method())) {
+            String sid = first(new QueryStringDecoder(request.uri()), "sid");
+            if (sid != null && !postsInFlight.add(sid)) {
+                // engine.io's "data request overlap": two POSTs of one session read at once on two event loops
+                request.release();
+                ClientHead session = sessions.live(sid);
+                if (session != null) {
+                    EngineIo4Reader.logClosed(session, "two POSTs at once");
+                    sessions.end(session);
+                }
+                EngineIoError.BAD_REQUEST.answer(ctx);
+                return;
+            }
+            try {
+                ctx.fireChannelRead(msg); // read to its end on this thread: netty-socketio hands its packets on at once
+            } finally {
+                if (sid != null) {
+                    postsInFlight.remove(sid);
+                }
+            }
+            return;
         }
         ctx.fireChannelRead(msg);
     }

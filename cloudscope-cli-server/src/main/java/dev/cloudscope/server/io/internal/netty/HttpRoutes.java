@@ -12,6 +12,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -114,11 +115,31 @@ final class HttpRoutes extends ChannelInboundHandlerAdapter {
                     log.warn("GET {} failed: {}", uri.path().replaceAll("\\p{Cntrl}", "?"), e.toString());
                     reply = HttpReply.text(500, "text/plain", "internal server error\n");
                 }
-                HttpReply answer = reply;
+                HttpReply answer = sized(ctx, reply);
                 ctx.channel().eventLoop().execute(() -> send(ctx, answer, keepAlive, head));
             });
         } catch (RejectedExecutionException stopping) {
             send(ctx, HttpReply.text(503, "text/plain", "stopping\n"), false, false);
+        }
+    }
+
+    /**
+     * On the worker: a file is read into memory where the HTTP compressor would have to compress it (it passes a
+     * file sent from disk as it is, under a gzip header), and a file that is gone is a 404 now, not on the event loop.
+     */
+    private static HttpReply sized(ChannelHandlerContext ctx, HttpReply reply) {
+        if (reply.file() == null) {
+            return reply;
+        }
+        try {
+            if (ctx.pipeline().get(HttpContentCompressor.class) != null) {
+                return new HttpReply(reply.status(), reply.contentType(), Files.readAllBytes(reply.file()), null,
+                        reply.headers());
+            }
+            Files.size(reply.file());
+            return reply;
+        } catch (IOException e) {
+            return HttpReply.notFound();
         }
     }
 

@@ -66,7 +66,7 @@ final class NettyLink implements Link {
 
     @Override
     public boolean writable() {
-        return head.isWritable();
+        return head.isWritable() || !head.isConnected(); // a client that has gone takes nothing: waiting is pointless
     }
 
     @Override

@@ -105,7 +105,8 @@ class IoServerTest {
                 Duration.ofSeconds(1),
                 1_000_000, Duration.ofSeconds(25), Duration.ofSeconds(20), Duration.ofSeconds(45), List.of(), "", false, false,
                 false),
-                new AuthSettings(List.of()), TestServer.load("", port).build(), ConfigFactory.empty());
+                new AuthSettings(List.of()), TestServer.load("", port).build(), TestServer.load("", port).cluster(),
+                ConfigFactory.empty());
         TestServer server = track(TestServer.start(List.of(new ConfigModule(config), new IoModule(), new AbstractModule() {
             @Override
             protected void configure() {
