@@ -41,7 +41,8 @@ import org.openqa.selenium.WindowType;
  *   <li>a log of 4 MiB: the page keeps the newest 5,000 lines with a note, renders in frames and stays responsive;</li>
  *   <li>the home page lists the builds, newest first; every page is readable at phone width (no sideways scroll);</li>
  *   <li>two tabs and {@code cloudscope room} in one room, on a server that asks for a token: the page asks once per
- *       tab, keeps it for the tab's next pages, and the three exchange messages, as text.</li>
+ *       tab, keeps it for the tab's next pages, and the three exchange messages, as text; a tab whose connection is
+ *       cut joins again by itself.</li>
  * </ul>
  * Every page is checked for Content-Security-Policy reports in the console and for cookies (none). The test run saves
  * screenshots of the pages to {@code docs/screenshots/} (committed; README and docs/web.md show them).
@@ -349,18 +350,20 @@ class WebPagesIT {
         Path chatDir = Files.createDirectories(dir.resolve("chat-server"));
         Path config = Files.writeString(chatDir.resolve("tokens.conf"), "auth { tokens = [\"" + TOKEN + "\"] }\n");
         try (ServerProcess chat = ServerProcess.start(chatDir, new Trace(chatDir), FreePort.next(), "--config",
-                config.toString())) {
-            String base = chat.url("/");
+                config.toString());
+             CuttingProxy proxy = CuttingProxy.start(chat.port())) {
+            String direct = chat.url("/");
+            String viaProxy = "http://127.0.0.1:" + proxy.port(); // tab A's way to the server, cut later
 
             // tab A: the home page asks for the token; then, from the home page's form, the room does not ask again
-            browser.driver().get(base + "/");
+            browser.driver().get(viaProxy + "/");
             giveToken();
             await("the home page says the cloud build is off").atMost(Duration.ofSeconds(10))
                     .pollInterval(Duration.ofMillis(50)).until(() -> text("builds-note").contains("cloud build is off"));
             browser.driver().findElement(By.id("room")).sendKeys(ROOM, Keys.ENTER);
             await("the room's page, connected without asking").atMost(Duration.ofSeconds(10))
                     .pollInterval(Duration.ofMillis(50)).until(() -> browser.driver().getCurrentUrl()
-                            .equals(base + "/rooms/" + ROOM) && "connected".equals(connection()));
+                            .equals(viaProxy + "/rooms/" + ROOM) && "connected".equals(connection()));
             assertThat(browser.driver().findElement(By.id("token-form")).isDisplayed()).as("the token form").isFalse();
             join("ann", "You are ann in " + ROOM + ": 1 member when you joined.");
             String tabA = browser.driver().getWindowHandle();
@@ -368,11 +371,11 @@ class WebPagesIT {
             // tab B: a tab of its own asks once too
             browser.driver().switchTo().newWindow(WindowType.TAB);
             String tabB = browser.driver().getWindowHandle();
-            browser.driver().get(base + "/rooms/" + ROOM);
+            browser.driver().get(direct + "/rooms/" + ROOM);
             giveToken();
             join("bob", "You are bob in " + ROOM + ": 2 members when you joined.");
 
-            try (RoomCli cli = RoomCli.start(chatDir, base, "cli")) {
+            try (RoomCli cli = RoomCli.start(chatDir, direct, "cli")) {
                 await("the CLI joined").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
                         .until(() -> cli.stderr().contains("joined " + ROOM + " as cli (3 members)") || !cli.isAlive());
                 assertThat(cli.isAlive()).as("the CLI (stderr %s)", cli.stderr()).isTrue();
@@ -393,6 +396,20 @@ class WebPagesIT {
                         .pollInterval(Duration.ofMillis(50)).until(() -> cli.stdout().contains("ann: hello from ann"));
                 assertThat(cli.stdout()).as("the CLI's stdout").containsSubsequence("bob: " + bobSays,
                         "ann: hello from ann").doesNotContain("cli: hi from the cli");
+
+                // tab A's connection cut: it connects again by itself and joins the room again, under its name
+                proxy.cut();
+                await("tab A joined again").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                        .until(() -> text("room-status").equals("You are ann in " + ROOM
+                                + ": 3 members when you joined."));
+                browser.driver().switchTo().window(tabB);
+                say("after the cut");
+                browser.driver().switchTo().window(tabA);
+                awaitMessages(List.of("bob: " + bobSays, "ann: hello from ann (mine)", "cli: hi from the cli",
+                        "bob: after the cut"));
+                await("the CLI printed it").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                        .until(() -> cli.stdout().contains("bob: after the cut"));
+
                 for (String tab : List.of(tabA, tabB)) {
                     browser.driver().switchTo().window(tab);
                     assertThat(browser.<Long>js("return document.querySelectorAll('#messages b, #messages script')"
