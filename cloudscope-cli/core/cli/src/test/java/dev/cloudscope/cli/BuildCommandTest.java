@@ -290,6 +290,7 @@ class BuildCommandTest {
             } while (line != null && !line.startsWith("tick "));
             assertThat(line).isEqualTo("tick 1");
 
+            IgnoredSigInt.assumeHandled(cli.process.pid());
             new ProcessBuilder("kill", "-INT", String.valueOf(cli.process.pid())).start().waitFor();
 
             assertThat(cli.process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();

@@ -305,6 +305,7 @@ class RoomCommandTest {
                 niaj.type("yes");
                 mallory.awaitOut("niaj: yes\n");
 
+                IgnoredSigInt.assumeHandled(niaj.process.pid());
                 new ProcessBuilder("kill", "-INT", String.valueOf(niaj.process.pid())).start().waitFor();
 
                 assertThat(niaj.process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
