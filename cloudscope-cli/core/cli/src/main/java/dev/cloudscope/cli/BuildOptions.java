@@ -46,7 +46,8 @@ final class BuildOptions {
 
     /**
      * The server's web page of build {@code id}: {@code http://HOST:PORT/builds/ID} on the server's address ({@code ws}
-     * and {@code wss} as {@code http} and {@code https}), without its query: a token in it stays out of the address.
+     * and {@code wss} as {@code http} and {@code https}), without its query or user info: a token or password in
+     * them stays out of the address printed.
      */
     String page(String id) {
         String scheme = switch (server.getScheme().toLowerCase(java.util.Locale.ROOT)) {
@@ -54,7 +55,8 @@ final class BuildOptions {
             case "wss" -> "https";
             default -> server.getScheme().toLowerCase(java.util.Locale.ROOT);
         };
-        return scheme + "://" + server.getRawAuthority() + "/builds/" + id;
+        String host = server.getHost(); // an IPv6 literal comes with its brackets
+        return scheme + "://" + host + (server.getPort() == -1 ? "" : ":" + server.getPort()) + "/builds/" + id;
     }
 
     /** {@code --server URL} when the server is not the default one, for the commands the CLI suggests. */

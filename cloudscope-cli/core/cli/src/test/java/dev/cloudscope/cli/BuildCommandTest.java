@@ -563,7 +563,7 @@ class BuildCommandTest {
         assertThat(err.toString()).isEqualTo("warn\n");
     }
 
-    /** The build's web page is on the server's address: ws(s) as http(s), no path but /builds/ID, no query (token). */
+    /** The build's web page is on the server's address: ws(s) as http(s), no path but /builds/ID, no query (token) or password. */
     @Test
     void thePageOfABuildIsOnTheServersAddress() {
         BuildOptions options = new BuildOptions();
@@ -575,6 +575,8 @@ class BuildCommandTest {
         assertThat(options.page(id)).isEqualTo("http://[::1]:7002/builds/" + id);
         options.server = java.net.URI.create("HTTPS://h:8443/");
         assertThat(options.page(id)).isEqualTo("https://h:8443/builds/" + id);
+        options.server = java.net.URI.create("http://ann:pa55@h:8080/build");
+        assertThat(options.page(id)).isEqualTo("http://h:8080/builds/" + id);
     }
 
     @Test

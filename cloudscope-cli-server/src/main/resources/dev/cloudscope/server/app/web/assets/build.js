@@ -12,7 +12,9 @@
   const $ = cs.byId;
   const MAX_LINES = 5000;
   const LINES_PER_FRAME = 1500;
-  const FOLLOW_ANSWER_MS = 40000; // the server answers a follow with nothing new after 25 s
+  // the server answers a follow with nothing new after 25 s, and waits up to 25 s before that for a client that has
+  // not read its last page: 50 s at worst
+  const FOLLOW_ANSWER_MS = 55000;
   const id = cs.pathParameter('/builds/');
 
   const log = $('log');
@@ -75,7 +77,8 @@
       }
       summaryShown = true;
       showSummary(answer);
-      if (!finished && lastSeq === 0 && answer.status) {
+      // a final status is shown by the status entry, once the lines before it are on the page: not before
+      if (!finished && lastSeq === 0 && (answer.status === 'QUEUED' || answer.status === 'WORKING')) {
         showStatus(answer.status, statusWords(answer.status));
       }
     });
@@ -146,13 +149,22 @@
       hidden += drop;
       hiddenAll();
     }
+    if (pendingHead > 10000) { // a hidden tab renders slowly: what it will never render is let go here
+      pending = pending.slice(pendingHead);
+      pendingHead = 0;
+    }
     askFrame();
   }
 
   function askFrame() {
     if (!frameAsked) {
       frameAsked = true;
-      requestAnimationFrame(frame);
+      // a hidden tab gets no animation frames: a timer there, so that it still reaches the end and lets go
+      if (document.hidden) {
+        setTimeout(frame, 100);
+      } else {
+        requestAnimationFrame(frame);
+      }
     }
   }
 

@@ -14,6 +14,8 @@
   const nameInput = $('name');
   const textInput = $('text');
   let name = null; // joined as, or null
+  let rejoining = false; // joining again after a lost connection: what is said meanwhile waits in the outbox
+  const outbox = [];
 
   $('room-name').textContent = room || '';
   document.title = 'Room ' + (room || '') + ' · cloudscope';
@@ -31,11 +33,13 @@
 
   socket.on('connect', function () {
     if (name !== null) {
+      rejoining = true;
       join(name); // the server forgets a connection's rooms when it is lost
     }
   });
   socket.on('disconnect', function () {
     if (name !== null) {
+      rejoining = true;
       status('Connection lost: joining ' + room + ' again once it is back…');
     }
   });
@@ -65,6 +69,18 @@
     if (!text || name === null) {
       return;
     }
+    if (socket.connected && !rejoining) {
+      say(text);
+    } else {
+      // socket.io would send it first thing on the new connection, before the join again: the server would refuse it
+      outbox.push(text);
+      status('Connection lost: "' + text + '" goes out once ' + room + ' is joined again…');
+    }
+    textInput.value = '';
+    textInput.focus();
+  });
+
+  function say(text) {
     socket.timeout(10000).emit('say', room, text, function (error, answer) {
       if (error) {
         status('Not sent (no answer from the server): ' + text);
@@ -76,13 +92,13 @@
       }
       add(name, text, true);
     });
-    textInput.value = '';
-    textInput.focus();
-  });
+  }
 
   $('leave').addEventListener('click', function () {
     const left = name;
     name = null;
+    rejoining = false;
+    outbox.length = 0;
     socket.emit('leave', room, function () {
       status('You left ' + room + '.');
     });
@@ -94,21 +110,29 @@
 
   function join(wanted) {
     socket.timeout(10000).emit('join', room, wanted, function (error, answer) {
-      if (error) {
-        status('No answer from the server: try again.');
-        return;
-      }
-      if (answer && answer.error) {
-        status('Cannot join: ' + answer.error);
+      if (error || (answer && answer.error)) {
+        const why = error ? 'No answer from the server: try again.' : 'Cannot join: ' + answer.error;
+        if (name !== null) { // joining again failed: not in the room any more, say so and offer to join
+          name = null;
+          rejoining = false;
+          sayForm.hidden = true;
+          joinForm.hidden = false;
+          nameInput.value = wanted;
+          outbox.forEach(function (text) { add(wanted, text + ' (not sent)', true); });
+          outbox.length = 0;
+        }
+        status(why);
         return;
       }
       const wasJoined = name !== null;
       name = wanted;
+      rejoining = false;
       const members = answer && typeof answer.members === 'number' ? answer.members : null;
       status('You are ' + name + ' in ' + room + (members === null ? '.'
         : ': ' + members + (members === 1 ? ' member' : ' members') + ' when you joined.'));
       joinForm.hidden = true;
       sayForm.hidden = false;
+      outbox.splice(0).forEach(say); // in the order typed, after the join
       if (!wasJoined) {
         textInput.focus();
       }
