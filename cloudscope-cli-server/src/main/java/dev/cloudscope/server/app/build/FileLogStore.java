@@ -404,7 +404,8 @@ public final class FileLogStore implements LogStore {
         }
     }
 
-    private static void deleteTree(Path root) throws IOException {
+    /** Removes a build's tree; a read-only directory a build's tools left is made writable first. */
+    static void deleteTree(Path root) throws IOException {
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
@@ -455,7 +456,7 @@ public final class FileLogStore implements LogStore {
         }
     }
 
-    private static String capped(String text) {
+    static String capped(String text) {
         return text == null || text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT) + "...";
     }
 
