@@ -169,8 +169,11 @@ class CloudBuildClusterIT {
                 assertThat(follow.isAlive()).as("logs --follow follows (stderr: %s)", follow.stderr()).isTrue();
 
                 runner.process().signal("KILL");
+                long killed = System.nanoTime();
 
                 ClientRun run = follow.awaitExit(BUILD_END);
+                System.out.printf("CloudBuildClusterIT SIGKILL: the follower ended %d ms after the kill (lease 3 s)%n",
+                        (System.nanoTime() - killed) / 1_000_000);
                 List<JsonNode> entries = follow.stdoutLines().stream().map(BuildServer::json).toList();
                 System.out.printf("CloudBuildClusterIT SIGKILL: node %s killed; follower exit %d, last entry %s%n",
                         runnerName, run.exitCode(), entries.isEmpty() ? "none" : entries.get(entries.size() - 1));
@@ -266,7 +269,8 @@ class CloudBuildClusterIT {
         try (BuildGate first = BuildGate.start(); BuildGate second = BuildGate.start();
              BuildServer a = node("a"); BuildServer b = node("b")) {
             String firstId = detached(a, BuildFixtures.fileUrl(BuildFixtures.project("it-cluster-term-1")
-                    .build("await gate(%d);".formatted(first.port())).commit(dir)));
+                    .build("await gate(%d);\n%s".formatted(first.port(), BuildFixtures.siteCall("it-cluster-term-1")))
+                    .commit(dir)));
             await("the first build at its gate").atMost(BUILD_END).pollInterval(Duration.ofMillis(50))
                     .until(() -> first.arrived() == 1);
             String secondId = detached(a, BuildFixtures.fileUrl(BuildFixtures.project("it-cluster-term-2")
