@@ -272,7 +272,12 @@ public final class ClusterBuilds implements Builds {
             return false;
         }
         Build build = new Build(id, request, null, new RecordObserver());
-        BuildLog buildLog = logs.writer(id, BuildRecords.seq(record));
+        BuildLog buildLog;
+        try {
+            buildLog = logs.create(id);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // its record went (Redis emptied): nothing to run
+        }
         Path dir = settings.workDir().resolve("builds").resolve(id.value());
         BuildRun run = new BuildRun(build, buildLog, dir, settings.timeout(), sandbox, limits, artifacts, dependencies,
                 repositories);

@@ -112,15 +112,16 @@ public final class RedisLogStore implements LogStore {
         flusher.scheduleWithFixedDelay(this::checkWaiters, 1, 1, TimeUnit.SECONDS);
     }
 
-    /** Not used in a cluster: a build's log is begun by {@link #writer} on the node that runs it. */
+    /**
+     * The writing end of the log of a build this node has started ({@link BuildRecords#start}): it appends after the
+     * record's last seq. Retention is the records' ({@link BuildRecords#prune}), at each new build.
+     *
+     * @throws UnknownBuildException no record for this build
+     */
     @Override
-    public BuildLog create(BuildId id) {
-        throw new UnsupportedOperationException("a cluster's build logs are begun by the node running the build");
-    }
-
-    /** The log of a build this node has started (its record WORKING), appending after {@code lastSeq}. */
-    BuildLog writer(BuildId id, long lastSeq) {
-        return new RedisBuildLog(id, lastSeq);
+    public BuildLog create(BuildId id) throws IOException {
+        Map<String, String> record = records.get(id).orElseThrow(() -> new UnknownBuildException(id));
+        return new RedisBuildLog(id, BuildRecords.seq(record));
     }
 
     @Override
@@ -277,8 +278,7 @@ public final class RedisLogStore implements LogStore {
         // guarded by this
         private final List<String[]> pending = new ArrayList<>(); // {seq, json}
         private long seq;
-        private long outputBytes;
-        private boolean capped;
+        private final LogBudget budget = new LogBudget(maxLogBytes);
         private boolean finished;
         private boolean flushScheduled;
         private boolean fenced; // the build ended elsewhere or its record is gone: nothing more is written
@@ -303,17 +303,18 @@ public final class RedisLogStore implements LogStore {
         public long line(LogEntry.Stream stream, String line) throws IOException {
             long size = LogFormat.outputBytes(line);
             synchronized (this) {
-                if (finished || capped) {
+                if (finished) {
                     return 0;
                 }
-                if (outputBytes + size > maxLogBytes) {
-                    capped = true;
-                    append(new LogEntry.Line(seq + 1, LogEntry.Stream.ERR, "[cloudscope] log limit of "
-                            + LogFormat.size(maxLogBytes) + " reached: later output is dropped"));
+                LogBudget.Verdict verdict = budget.take(size);
+                if (verdict == LogBudget.Verdict.DROP) {
+                    return 0;
+                }
+                if (verdict == LogBudget.Verdict.CAP) {
+                    append(new LogEntry.Line(seq + 1, LogEntry.Stream.ERR, budget.capLine()));
                     scheduleFlush();
                     return 0;
                 }
-                outputBytes += size;
                 long appended = append(new LogEntry.Line(seq + 1, stream, line));
                 if (pending.size() >= FLUSH_ENTRIES) {
                     flusher.execute(this::flushQuietly);

@@ -55,9 +55,9 @@ class RedisLogStoreTest {
         return id;
     }
 
-    private BuildLog started(BuildId id) {
+    private BuildLog started(BuildId id) throws java.io.IOException {
         assertThat(records.start(id, "node-a", Duration.ofSeconds(10))).isTrue();
-        return store.writer(id, 0);
+        return store.create(id);
     }
 
     @Test
