@@ -42,15 +42,21 @@ public final class BuildModule extends AbstractModule {
             if (settings.s3().isEmpty()) { // an S3 store's sites are served by S3
                 IoBindings.httpGet(binder()).addBinding(Sites.PREFIX).to(Sites.class);
             }
-            install(cluster.enabled() ? new OnRedis() : new OnOneNode());
         }
+        // bound while the build is off too (one node's, as before the cluster), so that /build's middleware and
+        // controller can be wired: their Providers are not called while it is off
+        install(settings.enabled() && cluster.enabled() ? new OnRedis() : new OnOneNode());
     }
 
     /** One node: logs in the work dir, builds queued in memory. */
     private final class OnOneNode extends AbstractModule {
         @Override
         protected void configure() {
-            bind(Builds.class).to(LocalBuilds.class).asEagerSingleton();
+            if (settings.enabled()) {
+                bind(Builds.class).to(LocalBuilds.class).asEagerSingleton();
+            } else {
+                bind(Builds.class).to(LocalBuilds.class);
+            }
         }
 
         @Provides
