@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and {@code build.lease = 3s} each. A build followed from the node that does not run it prints what one node
  * prints; a cancel on one node stops the build on the other; a node SIGKILLed mid-build has its build ended as
  * INTERNAL_ERROR by the other within the lease, its follower told; redis-server SIGKILLed and restarted mid-build
- * costs no line, no socket and no queued build; a node stopped with SIGTERM leaves its queued builds to the other.
- * Builds wait at {@link BuildGate}s where a test acts mid-build.
+ * costs no line, no socket and no queued build; a node stopped with SIGTERM leaves its queued builds to the other;
+ * a node without the S3 store does not start. Builds wait at {@link BuildGate}s where a test acts mid-build.
  */
 class CloudBuildClusterIT {
 
@@ -297,6 +297,26 @@ class CloudBuildClusterIT {
             assertThat(keeps.status(firstId).path("status").asText()).isEqualTo("SUCCESS");
             assertThat(keeps.terminate()).isZero();
         }
+    }
+
+    /**
+     * {@code cluster.redis} with the build on but no S3 store: the server stops at start-up with one line (exit code
+     * 2) and writes nothing to Redis: a site in one node's work dir would be missing on the others.
+     */
+    @Test
+    void aClusterNodeWithoutTheS3StoreStopsWithOneLine() throws java.io.IOException {
+        Path config = java.nio.file.Files.writeString(dir.resolve("no-s3-" + System.nanoTime() + ".conf"),
+                "build { enabled = true, workDir = \"" + dir.resolve("no-s3-work") + "\" }\n");
+        String keysBefore = redis.command("DBSIZE");
+        int port = FreePort.next();
+        try (ServerProcess server = ServerProcess.launch(dir, new Trace(dir), port,
+                List.of("-Dcluster.redis=" + redis.url()), "--port", String.valueOf(port), "--config", config.toString())) {
+            assertThat(server.awaitExit(BUILD_END)).isEqualTo(2);
+            assertThat(server.stderr().lines().toList()).containsExactly("cloudscope-server: config: build.store.s3: with"
+                    + " cluster.redis set, the cloud build needs the shared S3 store (build.store.s3.bucket), not the work"
+                    + " dir of one node");
+        }
+        assertThat(redis.command("DBSIZE")).isEqualTo(keysBefore);
     }
 
     /** A node of the cluster: {@code build.concurrency = 1}, {@code build.lease = 3s}, the shared S3 store. */
