@@ -164,11 +164,14 @@ public final class RedisLogStore implements LogStore {
 
     @Override
     public CompletionStage<Void> awaitAfter(BuildId id, long seq) {
-        Waiter waiter = new Waiter(seq, new CompletableFuture<>());
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Waiter waiter = new Waiter(seq, done);
         waiters.computeIfAbsent(id, key -> new CopyOnWriteArrayList<>()).add(waiter);
+        // however it completes (an entry, the follower's own timeout), it is forgotten: none pile up on a quiet build
+        done.whenComplete((ignored, failure) -> forget(id, waiter));
         // registered first, checked next: an append between the two is seen by one or the other
         notifier.execute(() -> check(id, List.of(waiter)));
-        return waiter.done().whenComplete((ignored, failure) -> forget(id, waiter));
+        return done;
     }
 
     private void nudged(String message) {
@@ -232,6 +235,12 @@ public final class RedisLogStore implements LogStore {
             list.remove(waiter);
             return list.isEmpty() ? null : list;
         });
+    }
+
+    /** For tests: the followers of a build waiting on this node. */
+    int waiting(BuildId id) {
+        List<Waiter> list = waiters.get(id);
+        return list == null ? 0 : list.size();
     }
 
     @Override
@@ -316,7 +325,8 @@ public final class RedisLogStore implements LogStore {
                     return 0;
                 }
                 long appended = append(new LogEntry.Line(seq + 1, stream, line));
-                if (pending.size() >= FLUSH_ENTRIES) {
+                if (pending.size() >= FLUSH_ENTRIES && !flushScheduled) {
+                    flushScheduled = true; // one flush at a time queued: Redis away must not pile up a task per line
                     flusher.execute(this::flushQuietly);
                 } else {
                     scheduleFlush();

@@ -130,6 +130,18 @@ class RedisLogStoreTest {
     }
 
     @Test
+    void aFollowerThatGaveUpWaitingIsForgotten() throws Exception {
+        BuildId id = queued();
+        started(id);
+
+        CompletableFuture<Void> waiting = store.awaitAfter(id, 0).toCompletableFuture();
+        assertThat(store.waiting(id)).isEqualTo(1);
+        waiting.complete(null); // as the controller's timeout completes it
+
+        assertThat(store.waiting(id)).isZero();
+    }
+
+    @Test
     void aBuildEndedByAnotherNodeTakesNoMoreOutputFromItsOldNode() throws Exception {
         BuildId id = queued();
         BuildLog log = started(id);
