@@ -114,30 +114,55 @@ class CloudBuildClusterIT {
 
     /**
      * {@code build cancel ID} on the node that does not run the build: it answers CANCELLED once the build has
-     * ended; the status is CANCELLED on both nodes, and the build's sleeping process (on the other node) is gone.
+     * ended; the status is CANCELLED on both nodes, and the build's sleeping process (on the other node) is gone. A
+     * build cancelled while queued (both nodes busy) ends at once and never runs: once a node is free it drops the
+     * build's queue entry, and its log holds its status alone.
      */
     @Test
     void aCancelOnOneNodeStopsTheBuildRunningOnTheOther() {
         try (BuildServer a = node("a"); BuildServer b = node("b")) {
-            String sleep = BuildFixtures.sleepMarker();
-            Path repo = BuildFixtures.project("it-cluster-cancel").build("""
-                    console.log('waiting for build cancel');
-                    require('child_process').execFileSync('sleep', ['%s']);
-                    """.formatted(sleep)).commit(dir);
-            String id = detached(a, BuildFixtures.fileUrl(repo));
-            await("the build's sleep started").atMost(BUILD_END).pollInterval(Duration.ofMillis(50))
-                    .until(() -> !BuildFixtures.running("sleep", sleep).isEmpty());
-            BuildServer runner = runner(a, b, id);
-            BuildServer other = runner == a ? b : a;
+            List<String> sleeps = List.of(BuildFixtures.sleepMarker(), BuildFixtures.sleepMarker());
+            List<String> ids = new ArrayList<>();
+            for (String sleep : sleeps) {
+                Path repo = BuildFixtures.project("it-cluster-cancel").build("""
+                        console.log('waiting for build cancel');
+                        require('child_process').execFileSync('sleep', ['%s']);
+                        """.formatted(sleep)).commit(dir);
+                ids.add(detached(a, BuildFixtures.fileUrl(repo)));
+                await("the build's sleep started").atMost(BUILD_END).pollInterval(Duration.ofMillis(50))
+                        .until(() -> !BuildFixtures.running("sleep", sleep).isEmpty());
+            }
+            String queued = detached(b, BuildFixtures.fileUrl(BuildFixtures.project("it-cluster-cancel-queued")
+                    .build("console.log('never');").commit(dir)));
+            assertThat(a.status(queued).path("status").asText()).as("both nodes busy").isEqualTo("QUEUED");
 
-            ClientRun cancel = other.cli("build", "cancel", id);
+            ClientRun cancelQueued = a.cli("build", "cancel", queued);
 
-            assertThat(cancel.exitCode()).as("build cancel exit code (stderr %s)", cancel.stderr()).isZero();
-            assertThat(cancel.stdout()).as("build cancel stdout").containsExactly("build " + id + ": CANCELLED");
-            assertThat(runner.status(id).path("status").asText()).isEqualTo("CANCELLED");
-            assertThat(other.status(id).path("status").asText()).isEqualTo("CANCELLED");
-            await("the build's sleep gone").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> BuildFixtures.running("sleep", sleep).isEmpty());
+            assertThat(cancelQueued.stdout()).as("cancel of the queued build").containsExactly("build " + queued
+                    + ": CANCELLED");
+            for (int i = 0; i < ids.size(); i++) {
+                String id = ids.get(i);
+                BuildServer runner = runner(a, b, id);
+                BuildServer other = runner == a ? b : a;
+
+                ClientRun cancel = other.cli("build", "cancel", id);
+
+                assertThat(cancel.exitCode()).as("build cancel exit code (stderr %s)", cancel.stderr()).isZero();
+                assertThat(cancel.stdout()).as("build cancel stdout").containsExactly("build " + id + ": CANCELLED");
+                assertThat(runner.status(id).path("status").asText()).isEqualTo("CANCELLED");
+                assertThat(other.status(id).path("status").asText()).isEqualTo("CANCELLED");
+                String sleep = sleeps.get(i);
+                await("the build's sleep gone").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                        .until(() -> BuildFixtures.running("sleep", sleep).isEmpty());
+            }
+            await("the queued build's entry dropped by a free node").atMost(BUILD_END).pollInterval(Duration.ofMillis(100))
+                    .until(() -> redis.command("XLEN", "cloudscope:builds:queue").equals(":0"));
+            JsonNode status = b.status(queued);
+            assertThat(status.path("status").asText()).isEqualTo("CANCELLED");
+            assertThat(status.has("node")).as("it never ran on a node").isFalse();
+            ClientRun log = b.cli("build", "logs", queued, "--json");
+            assertThat(log.stdout()).as("its log").hasSize(1);
+            assertThat(BuildServer.json(log.stdout().get(0)).path("status").asText()).isEqualTo("CANCELLED");
             assertThat(a.terminate()).isZero();
             assertThat(b.terminate()).isZero();
         }
