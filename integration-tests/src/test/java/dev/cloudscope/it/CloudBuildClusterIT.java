@@ -86,14 +86,22 @@ class CloudBuildClusterIT {
             }
             ClientRun clusterDirect = b.cli("build", url, "--branch", "main");
 
+            List<String> jsonFromA = a.cli("build", "logs", id, "--json").stdout();
+            List<String> jsonFromB = b.cli("build", "logs", id, "--json").stdout();
+
             ClientRun oneNodeFollowed;
             ClientRun oneNodeDirect;
+            List<String> oneNodeJson;
             try (BuildServer one = BuildServer.start(dir, s3.settings().toArray(String[]::new))) {
                 String oneId = detached(one, url);
                 oneNodeFollowed = one.cli("build", "logs", oneId, "--follow");
+                oneNodeJson = one.cli("build", "logs", oneId, "--json").stdout();
                 oneNodeDirect = one.cli("build", url, "--branch", "main");
                 assertThat(one.terminate()).isZero();
             }
+            assertThat(jsonFromB).as("the log as node b gives it, against node a").isEqualTo(jsonFromA);
+            assertThat(entries(jsonFromA)).as("every entry's seq, type and text across nodes against one node's")
+                    .isEqualTo(entries(oneNodeJson));
             System.out.printf("CloudBuildClusterIT follow: built on node %s, followed from the other: exit %d, %d lines%n",
                     runner == a ? "a" : "b", followed.exitCode(), followed.stdout().size());
             assertThat(followed.exitCode()).as("logs --follow exit code (stderr %s)", followed.stderr()).isZero();
@@ -365,6 +373,14 @@ class CloudBuildClusterIT {
         String node = a.status(id).path("node").asText();
         assertThat(node).as("the node running build %s", id).isIn("a", "b");
         return node.equals("a") ? a : b;
+    }
+
+    /** A log's entries as {@code --json} prints them, without what differs between two runs (ids, durations). */
+    private static List<String> entries(List<String> json) {
+        return json.stream().map(BuildServer::json).map(entry -> {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) entry).remove(List.of("id", "durationMs"));
+            return BUILD_ID.matcher(entry.toString()).replaceAll("ID");
+        }).toList();
     }
 
     private static List<String> withoutIds(List<String> lines) {
