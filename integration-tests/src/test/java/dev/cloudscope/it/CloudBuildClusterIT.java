@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * prints; a cancel on one node stops the build on the other; a node SIGKILLed mid-build has its build ended as
  * INTERNAL_ERROR by the other within the lease, its follower told; redis-server SIGKILLed and restarted mid-build
  * costs no line, no socket and no queued build; a node stopped with SIGTERM leaves its queued builds to the other;
- * a node without the S3 store does not start. Builds wait at {@link BuildGate}s where a test acts mid-build.
+ * a client that never detached leaving one node cancels its build on the other; a node without the S3 store does
+ * not start. Builds wait at {@link BuildGate}s where a test acts mid-build.
  */
 class CloudBuildClusterIT {
 
@@ -171,6 +172,53 @@ class CloudBuildClusterIT {
             ClientRun log = b.cli("build", "logs", queued, "--json");
             assertThat(log.stdout()).as("its log").hasSize(1);
             assertThat(BuildServer.json(log.stdout().get(0)).path("status").asText()).isEqualTo("CANCELLED");
+            assertThat(a.terminate()).isZero();
+            assertThat(b.terminate()).isZero();
+        }
+    }
+
+    /**
+     * A client that never detaches (Node socket.io-client 4.x) asks node X for a build while X is busy, so the build
+     * runs on the other node; the client is killed mid-build: its disconnect on X cancels the build on the other
+     * node (CANCELLED, its sleeping process gone).
+     */
+    @Test
+    void aClientThatNeverDetachedLeavingOneNodeCancelsItsBuildOnTheOther() throws java.io.IOException {
+        try (BuildGate gate = BuildGate.start(); BuildServer a = node("a"); BuildServer b = node("b")) {
+            String busy = detached(a, BuildFixtures.fileUrl(BuildFixtures.project("it-cluster-busy")
+                    .build("await gate(%d);\n%s".formatted(gate.port(), BuildFixtures.siteCall("it-cluster-busy")))
+                    .commit(dir)));
+            await("the first build at its gate").atMost(BUILD_END).pollInterval(Duration.ofMillis(50))
+                    .until(() -> gate.arrived() == 1);
+            BuildServer owners = runner(a, b, busy); // busy: the client's build runs on the other node
+            String sleep = BuildFixtures.sleepMarker();
+            Path repo = BuildFixtures.project("it-cluster-owner").build("""
+                    console.log('waiting for the disconnect');
+                    require('child_process').execFileSync('sleep', ['%s']);
+                    console.log('not cancelled');
+                    """.formatted(sleep)).commit(dir);
+            Path out = dir.resolve("owner-" + System.nanoTime() + ".out");
+            Process client = new ProcessBuilder(NodeFixture.buildClientCommand(owners.url(), BuildFixtures.fileUrl(repo),
+                    "main")).redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String id;
+            try {
+                await("the build's sleep started").atMost(BUILD_END).pollInterval(Duration.ofMillis(50))
+                        .until(() -> !BuildFixtures.running("sleep", sleep).isEmpty() || !client.isAlive());
+                assertThat(client.isAlive()).as("the Node client follows (stdout %s)", Processes.read(out)).isTrue();
+                id = Processes.read(out).lines().findFirst().orElse("").replace("accepted ", "");
+                assertThat(runner(a, b, id)).as("the build runs on the node the client is not on").isNotSameAs(owners);
+            } finally {
+                assertThat(Processes.kill(client)).as("the Node client killed").isTrue();
+            }
+
+            await("the build ended").atMost(BUILD_END).pollInterval(Duration.ofMillis(100))
+                    .until(() -> !owners.status(id).path("status").asText().equals("WORKING"));
+            assertThat(owners.status(id).path("status").asText()).isEqualTo("CANCELLED");
+            await("the build's sleep gone").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> BuildFixtures.running("sleep", sleep).isEmpty());
+            gate.open();
+            await("the first build ended").atMost(BUILD_END).pollInterval(Duration.ofMillis(100))
+                    .until(() -> owners.status(busy).path("status").asText().equals("SUCCESS"));
             assertThat(a.terminate()).isZero();
             assertThat(b.terminate()).isZero();
         }
