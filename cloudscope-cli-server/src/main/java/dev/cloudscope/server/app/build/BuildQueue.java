@@ -28,6 +28,9 @@ final class BuildQueue {
     record Taken(StreamMessageId entry, BuildId build) {
     }
 
+    /** The most entries {@link #drop} reads: far above any queue limit a node would be given. */
+    private static final int MAX_SCAN = 10_000;
+
     private final RedissonClient redis;
     private final String node;
 
@@ -82,6 +85,22 @@ final class BuildQueue {
     void handBack(Taken taken) {
         stream().add(StreamAddArgs.entry("id", taken.build().value()));
         done(taken.entry());
+    }
+
+    /**
+     * Drops the entry of a build that ended while queued (cancelled), so that it no longer counts against
+     * {@code build.queueLimit}; an entry a node has taken meanwhile is that node's to drop (its start finds the build
+     * ended). The queue holds at most the queue limit and the running builds: one read of it.
+     */
+    void drop(BuildId build) {
+        RStream<String, String> stream = stream();
+        for (Map.Entry<StreamMessageId, Map<String, String>> entry : stream.range(MAX_SCAN, StreamMessageId.MIN,
+                StreamMessageId.MAX).entrySet()) {
+            if (build.value().equals(entry.getValue().get("id"))) {
+                stream.remove(entry.getKey());
+                return;
+            }
+        }
     }
 
     /** Builds that some node has taken and not yet ended, oldest first, at most {@code count}. */

@@ -123,7 +123,8 @@ public final class ClusterBuilds implements Builds {
         BuildStatus status = BuildRecords.status(record.get());
         if (status == BuildStatus.QUEUED) {
             if (records.endIf(id, EnumSet.of(BuildStatus.QUEUED), BuildStatus.CANCELLED, BuildRun.QUEUED_CANCEL)) {
-                return Optional.of(BuildStatus.CANCELLED); // its queue entry is dropped by the node that takes it
+                queue.drop(id);
+                return Optional.of(BuildStatus.CANCELLED);
             }
             status = records.get(id).map(BuildRecords::status).orElse(BuildStatus.WORKING); // it started meanwhile
         }

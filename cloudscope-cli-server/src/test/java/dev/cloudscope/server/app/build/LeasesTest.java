@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What a live node does with the builds of a node that stopped answering, against a real redis-server: a build it
  * had started is ended as INTERNAL_ERROR (not run again); one it had only taken from the queue goes back to the
- * queue; one whose node still holds its lease is left alone.
+ * queue; one whose node still holds its lease is left alone. And the queue itself: a build cancelled while queued
+ * leaves it.
  */
 class LeasesTest {
 
@@ -106,6 +107,19 @@ class LeasesTest {
         assertThat(BuildRecords.status(records.get(id).orElseThrow())).isEqualTo(BuildStatus.WORKING);
         assertThat(liveNode.pending(10)).singleElement().satisfies(entry ->
                 assertThat(entry.getConsumerName()).isEqualTo("dead"));
+    }
+
+    @Test
+    void aBuildCancelledWhileQueuedLeavesTheQueue() {
+        BuildId cancelled = queued();
+        BuildId waiting = queued();
+        assertThat(records.endIf(cancelled, java.util.EnumSet.of(BuildStatus.QUEUED), BuildStatus.CANCELLED, "cancelled"))
+                .isTrue();
+
+        liveNode.drop(cancelled);
+
+        assertThat(liveNode.waiting()).isEqualTo(1);
+        assertThat(liveNode.take(Duration.ofSeconds(1))).map(BuildQueue.Taken::build).contains(waiting);
     }
 
     private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
