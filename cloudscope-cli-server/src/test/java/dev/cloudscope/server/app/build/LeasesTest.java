@@ -2,10 +2,8 @@ package dev.cloudscope.server.app.build;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,10 +52,7 @@ class LeasesTest {
     }
 
     private BuildId queued() {
-        BuildId id = BuildId.next();
-        records.create(id, new BuildRequest(URI.create("https://example.com/a.git"), "main", "npm run build",
-                List.of("npm", "run", "build")), Instant.now());
-        return id;
+        return LocalRedis.queued(records);
     }
 
     private BuildQueue.Taken takenByTheDeadNode(BuildId id) {

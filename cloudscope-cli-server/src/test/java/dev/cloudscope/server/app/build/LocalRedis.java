@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
@@ -12,7 +15,7 @@ import org.redisson.config.Config;
 
 /**
  * A real redis-server (Debian's; .ci/run installs it) on a free loopback port for the cluster's component tests,
- * nothing saved to disk, stopped by its pid; and a Redisson client on it.
+ * nothing saved to disk, stopped by its pid; and a Redisson client on it. Also what those tests make in it.
  */
 final class LocalRedis implements AutoCloseable {
 
@@ -50,6 +53,14 @@ final class LocalRedis implements AutoCloseable {
         Config config = new Config();
         config.useSingleServer().setAddress("redis://127.0.0.1:" + port);
         return new LocalRedis(process, port, Redisson.create(config));
+    }
+
+    /** A new build's record, QUEUED, and its queue entry, as a node that accepted it would write them. */
+    static BuildId queued(BuildRecords records) {
+        BuildId id = BuildId.next();
+        records.create(id, new BuildRequest(URI.create("https://example.com/a.git"), "main", "npm run build",
+                List.of("npm", "run", "build")), Instant.now());
+        return id;
     }
 
     RedissonClient client() {

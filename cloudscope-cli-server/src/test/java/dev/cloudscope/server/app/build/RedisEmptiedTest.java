@@ -3,10 +3,8 @@ package dev.cloudscope.server.app.build;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,10 +47,7 @@ class RedisEmptiedTest {
     }
 
     private BuildId queued() {
-        BuildId id = BuildId.next();
-        records.create(id, new BuildRequest(URI.create("https://example.com/a.git"), "main", "npm run build",
-                List.of("npm", "run", "build")), Instant.now());
-        return id;
+        return LocalRedis.queued(records);
     }
 
     @Test

@@ -3,10 +3,8 @@ package dev.cloudscope.server.app.build;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -49,10 +47,7 @@ class RedisLogStoreTest {
     }
 
     private BuildId queued() {
-        BuildId id = BuildId.next();
-        records.create(id, new BuildRequest(URI.create("https://example.com/a.git"), "main", "npm run build",
-                List.of("npm", "run", "build")), Instant.now());
-        return id;
+        return LocalRedis.queued(records);
     }
 
     private BuildLog started(BuildId id) throws java.io.IOException {
