@@ -25,7 +25,7 @@ public final class Plugins {
                 new ClusterModule(config.cluster()), // Redis shared by several nodes; nothing unless cluster.redis
                 new IoModule(),   // exports.io = { enable: true, package: 'egg-socket.io' }
                 new AppModule(),
-                new BuildModule(config.build()), // the cloud build; off unless build.enabled
+                new BuildModule(config.build(), config.cluster()), // the cloud build; off unless build.enabled
                 new WebModule());                // the web pages: builds and chat rooms in a browser
     }
 }

@@ -49,6 +49,11 @@ final class BuildServer implements AutoCloseable {
      * work dir needs o+x) with {@code settings} added to its {@code build} block, e.g. {@code "timeout = 3s"}.
      */
     static BuildServer start(Path parent, String... settings) {
+        return start(parent, List.of(), settings);
+    }
+
+    /** As {@link #start(Path, String...)}, with JVM options before {@code -jar} (e.g. {@code -Dcluster.redis=...}). */
+    static BuildServer start(Path parent, List<String> jvmOptions, String... settings) {
         try {
             Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwx--x--x"));
             Path dir = Files.createDirectories(parent.resolve("server-" + System.nanoTime()));
@@ -69,7 +74,7 @@ final class BuildServer implements AutoCloseable {
             }
             text.append("}\n");
             Files.writeString(config, text, StandardCharsets.UTF_8);
-            ServerProcess process = ServerProcess.start(dir, new Trace(dir), FreePort.next(), "--config",
+            ServerProcess process = ServerProcess.start(dir, new Trace(dir), FreePort.next(), jvmOptions, "--config",
                     config.toString());
             return new BuildServer(dir, workDir, config, process);
         } catch (IOException e) {

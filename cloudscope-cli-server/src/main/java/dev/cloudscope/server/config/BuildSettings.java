@@ -22,11 +22,13 @@ import java.util.Optional;
  * @param maxMemory    the most data (heap) each of a build's processes may have, in bytes
  * @param publicUrl    the base of the links the server gives out (sites, pages); empty: http://HOST:PORT
  * @param s3           the S3 store for sites, or empty for the directory store
+ * @param lease        with {@code cluster.redis}: how long a node's silence is taken for its death; its running
+ *                     builds are then ended by another node (docs/scaling.md)
  */
 public record BuildSettings(boolean enabled, Path workDir, List<String> repoSchemes, List<String> commands,
                             Duration timeout, long maxLogBytes, int concurrency, int queueLimit, int keep,
                             Sandbox sandbox, String user, int maxProcesses, long maxMemory, String publicUrl,
-                            Optional<S3> s3) {
+                            Optional<S3> s3, Duration lease) {
 
     public BuildSettings {
         repoSchemes = List.copyOf(repoSchemes);

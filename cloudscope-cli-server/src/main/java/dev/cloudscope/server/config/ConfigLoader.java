@@ -62,8 +62,14 @@ public final class ConfigLoader {
                     .withFallback(defaults)
                     .resolve();
             new ConfigSchema(defaults).check(config); // the defaults are the schema: any other key is a mistake
-            return new LoadedConfig(server(config), io(config), auth(config), build(config),
-                    cluster(config), config);
+            BuildSettings build = build(config);
+            ClusterSettings cluster = cluster(config);
+            if (cluster.enabled() && build.enabled() && build.s3().isEmpty()) {
+                // a directory store is one node's disk: a site built on one node would be missing on the others
+                throw new ConfigProblem("build.store.s3: with cluster.redis set, the cloud build needs the shared S3 store"
+                        + " (build.store.s3.bucket), not the work dir of one node");
+            }
+            return new LoadedConfig(server(config), io(config), auth(config), build, cluster, config);
         } catch (ConfigException e) {
             throw new ConfigProblem(oneLine(e.getMessage()), e);
         }
@@ -185,7 +191,7 @@ public final class ConfigLoader {
         return new BuildSettings(config.getBoolean("build.enabled"),
                 workDir.isEmpty() ? Path.of(System.getProperty("java.io.tmpdir"), "cloudscope-builds") : Path.of(workDir),
                 schemes, commands, timeout, maxLogBytes, concurrency, queueLimit, keep, sandbox, user, maxProcesses,
-                maxMemory, publicUrl.replaceAll("/+$", ""), s3);
+                maxMemory, publicUrl.replaceAll("/+$", ""), s3, lease(config));
     }
 
     /** {@code cluster.*}: the Redis URL checked here, so that a typo stops start-up, not the first broadcast. */
@@ -338,6 +344,15 @@ public final class ConfigLoader {
             throw new ConfigProblem(path + ": must not be negative");
         }
         return duration;
+    }
+
+    /** {@code build.lease}: renewed every quarter of it, so shorter than a second would be mostly renewals. */
+    private static Duration lease(Config config) {
+        Duration lease = positiveMillis(config, "build.lease");
+        if (lease.toMillis() < 1000) {
+            throw new ConfigProblem("build.lease: " + lease.toMillis() + " ms is too short (at least 1s)");
+        }
+        return lease;
     }
 
     private static Duration positiveMillis(Config config, String path) {

@@ -377,4 +377,28 @@ class ConfigLoaderTest {
 
         assertLoadFails().hasMessageStartingWith("cluster.nodeId:");
     }
+
+    @Test
+    void buildLeaseIsThirtySecondsByDefaultAndAtLeastOneSecond() throws IOException {
+        assertThat(load().build().lease()).isEqualTo(Duration.ofSeconds(30));
+
+        configFile("build.lease = 500ms");
+
+        assertLoadFails().hasMessage("build.lease: 500 ms is too short (at least 1s)");
+    }
+
+    @Test
+    void buildsOfAClusterNeedTheSharedS3StoreNotADirectory() throws IOException {
+        configFile("cluster.redis = \"redis://127.0.0.1:6379\"\nbuild.enabled = true");
+
+        assertLoadFails().hasMessageStartingWith("build.store.s3: with cluster.redis set, the cloud build needs the"
+                + " shared S3 store");
+    }
+
+    @Test
+    void aClusterWithTheS3StoreBuilds() throws IOException {
+        configFile("cluster.redis = \"redis://127.0.0.1:6379\"\nbuild { enabled = true, store.s3.bucket = sites }");
+
+        assertThat(load().build().s3()).isPresent();
+    }
 }

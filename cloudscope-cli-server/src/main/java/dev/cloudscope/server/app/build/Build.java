@@ -30,11 +30,28 @@ final class Build {
     private boolean cancelRequested;
     private Runnable canceller = () -> { };
     private final CompletableFuture<BuildStatus> end = new CompletableFuture<>();
+    private final Observer observer;
+
+    /** Told where a build is as its run goes on, outside its lock: the cluster's build record follows it. */
+    interface Observer {
+        Observer NONE = new Observer() { };
+
+        default void stage(BuildId id, Stage stage) {
+        }
+
+        default void project(BuildId id, String name, String version) {
+        }
+    }
 
     Build(BuildId id, BuildRequest request, String owner) {
+        this(id, request, owner, Observer.NONE);
+    }
+
+    Build(BuildId id, BuildRequest request, String owner, Observer observer) {
         this.id = id;
         this.request = request;
         this.owner = owner;
+        this.observer = observer;
     }
 
     BuildId id() {
@@ -77,13 +94,19 @@ final class Build {
         return true;
     }
 
-    synchronized void stage(Stage stage) {
-        this.stage = stage;
+    void stage(Stage stage) {
+        synchronized (this) {
+            this.stage = stage;
+        }
+        observer.stage(id, stage);
     }
 
-    synchronized void project(String name, String version) {
-        this.name = name;
-        this.version = version;
+    void project(String name, String version) {
+        synchronized (this) {
+            this.name = name;
+            this.version = version;
+        }
+        observer.project(id, name, version);
     }
 
     void ended(BuildStatus status, Integer exitCode, String message, String siteUrl) {

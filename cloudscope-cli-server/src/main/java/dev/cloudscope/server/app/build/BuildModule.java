@@ -2,7 +2,9 @@ package dev.cloudscope.server.app.build;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
+import dev.cloudscope.server.cluster.NodeId;
 import dev.cloudscope.server.config.BuildSettings;
+import dev.cloudscope.server.config.ClusterSettings;
 import dev.cloudscope.server.config.ConfigProblem;
 import dev.cloudscope.server.config.ServerSettings;
 import dev.cloudscope.server.io.IoBindings;
@@ -11,6 +13,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.util.concurrent.Executor;
+import org.redisson.api.RedissonClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +28,11 @@ public final class BuildModule extends AbstractModule {
     private static final Logger log = LoggerFactory.getLogger(BuildModule.class);
 
     private final BuildSettings settings;
+    private final ClusterSettings cluster;
 
-    public BuildModule(BuildSettings settings) {
+    public BuildModule(BuildSettings settings, ClusterSettings cluster) {
         this.settings = settings;
+        this.cluster = cluster;
     }
 
     @Override
@@ -36,18 +42,60 @@ public final class BuildModule extends AbstractModule {
             if (settings.s3().isEmpty()) { // an S3 store's sites are served by S3
                 IoBindings.httpGet(binder()).addBinding(Sites.PREFIX).to(Sites.class);
             }
-            bind(Builds.class).asEagerSingleton();
+        }
+        // bound while the build is off too (one node's, as before the cluster), so that /build's middleware and
+        // controller can be wired: their Providers are not called while it is off
+        install(settings.enabled() && cluster.enabled() ? new OnRedis() : new OnOneNode());
+    }
+
+    /** One node: logs in the work dir, builds queued in memory. */
+    private final class OnOneNode extends AbstractModule {
+        @Override
+        protected void configure() {
+            if (settings.enabled()) {
+                bind(Builds.class).to(LocalBuilds.class).asEagerSingleton();
+            } else {
+                bind(Builds.class).to(LocalBuilds.class);
+            }
+        }
+
+        @Provides
+        @Singleton
+        LogStore logs(Executor workers) {
+            try {
+                return new FileLogStore(settings.workDir(), settings.maxLogBytes(), settings.keep(),
+                        FileLogStore.DEFAULT_FLUSH_DELAY, workers);
+            } catch (IOException e) {
+                throw new ConfigProblem("build.workDir: cannot use " + settings.workDir() + ": " + e.getMessage(), e);
+            }
         }
     }
 
-    @Provides
-    @Singleton
-    LogStore logs(java.util.concurrent.Executor workers) {
-        try {
-            return new FileLogStore(settings.workDir(), settings.maxLogBytes(), settings.keep(),
-                    FileLogStore.DEFAULT_FLUSH_DELAY, workers);
-        } catch (IOException e) {
-            throw new ConfigProblem("build.workDir: cannot use " + settings.workDir() + ": " + e.getMessage(), e);
+    /** {@code cluster.redis}: records, queue and logs in Redis, any node answering for any build. */
+    private final class OnRedis extends AbstractModule {
+        @Provides
+        @Singleton
+        BuildRecords records(RedissonClient redis) {
+            return new BuildRecords(redis, settings.keep());
+        }
+
+        @Provides
+        @Singleton
+        RedisLogStore redisLogs(RedissonClient redis, BuildRecords records, Executor workers) {
+            return new RedisLogStore(redis, records, settings.maxLogBytes(), workers);
+        }
+
+        @Provides
+        @Singleton
+        LogStore logs(RedisLogStore logs) {
+            return logs;
+        }
+
+        @Provides
+        @Singleton
+        Builds builds(RedissonClient redis, NodeId node, RedisLogStore logs, BuildRecords records,
+                      ArtifactStore artifacts, Sandbox sandbox, Executor workers) {
+            return new ClusterBuilds(settings, redis, node, logs, records, artifacts, sandbox, workers);
         }
     }
 

@@ -190,7 +190,7 @@ public record BuildRequest(URI repo, String branch, String command, List<String>
         return command.strip().replaceAll("\\s+", " ");
     }
 
-    private static String withoutUserInfo(URI uri) {
+    static String withoutUserInfo(URI uri) {
         if (uri.getRawUserInfo() == null) {
             return uri.toString();
         }

@@ -404,7 +404,8 @@ public final class FileLogStore implements LogStore {
         }
     }
 
-    private static void deleteTree(Path root) throws IOException {
+    /** Removes a build's tree; a read-only directory a build's tools left is made writable first. */
+    static void deleteTree(Path root) throws IOException {
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
@@ -455,7 +456,7 @@ public final class FileLogStore implements LogStore {
         }
     }
 
-    private static String capped(String text) {
+    static String capped(String text) {
         return text == null || text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT) + "...";
     }
 
@@ -473,8 +474,7 @@ public final class FileLogStore implements LogStore {
         private long seq;
         private long fileBytes;
         private long indexBytes;
-        private long outputBytes;
-        private boolean capped;
+        private final LogBudget budget = new LogBudget(maxLogBytes);
         private boolean finished;
         private boolean flushScheduled;
         private IOException broken;
@@ -505,17 +505,18 @@ public final class FileLogStore implements LogStore {
         public long line(LogEntry.Stream stream, String line) throws IOException {
             long size = LogFormat.outputBytes(line);
             synchronized (this) {
-                if (finished || capped) {
+                if (finished) {
                     return 0;
                 }
-                if (outputBytes + size > maxLogBytes) {
-                    capped = true;
-                    append(new LogEntry.Line(seq + 1, LogEntry.Stream.ERR, "[cloudscope] log limit of "
-                            + LogFormat.size(maxLogBytes) + " reached: later output is dropped"));
+                LogBudget.Verdict verdict = budget.take(size);
+                if (verdict == LogBudget.Verdict.DROP) {
+                    return 0;
+                }
+                if (verdict == LogBudget.Verdict.CAP) {
+                    append(new LogEntry.Line(seq + 1, LogEntry.Stream.ERR, budget.capLine()));
                     flush();
                     return 0;
                 }
-                outputBytes += size;
                 long appended = append(new LogEntry.Line(seq + 1, stream, line));
                 if (tail.size >= FLUSH_BYTES || pendingIndex.remaining() < 8) {
                     flush();

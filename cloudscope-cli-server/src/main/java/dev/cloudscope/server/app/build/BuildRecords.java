@@ -1,0 +1,226 @@
+package dev.cloudscope.server.app.build;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.redisson.api.RBatch;
+import org.redisson.api.RMap;
+import org.redisson.api.RScript;
+import org.redisson.api.RScoredSortedSet;
+import org.redisson.api.RedissonClient;
+import org.redisson.api.BatchOptions;
+import org.redisson.client.codec.StringCodec;
+
+/**
+ * Builds' records in Redis, one hash each ({@link BuildKeys#record}): the request (repo, branch, command), status,
+ * stage, name, version, times, the node running it, the log's last seq, a cancel flag; and the index of kept builds.
+ * Every change of status is a script, so that two nodes never both move one build (QUEUED to WORKING to an end).
+ */
+public final class BuildRecords {
+
+    /**
+     * KEYS: record, lease. ARGV: node, startedAt, lease ms. QUEUED becomes WORKING on this node, its lease taken in
+     * the same step (no moment where it runs without one). Returns 1, or 0 if it was not QUEUED (cancelled meanwhile).
+     */
+    private static final String START = """
+            if redis.call('HGET', KEYS[1], 'status') ~= 'QUEUED' then return 0 end
+            redis.call('HSET', KEYS[1], 'status', 'WORKING', 'node', ARGV[1], 'startedAt', ARGV[2])
+            redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[3])
+            return 1
+            """;
+
+    /**
+     * KEYS: record, log. ARGV: the statuses it may end from (",QUEUED,WORKING,"), status, message, endedAt, channel,
+     * build id. Ends a build that no node will end (cancelled while queued, its node dead): the status entry at the
+     * next seq, the record's status. Returns its seq, or 0 if the build was not in one of those statuses.
+     */
+    private static final String END_IF = """
+            local st = redis.call('HGET', KEYS[1], 'status')
+            if not st or not string.find(ARGV[1], ',' .. st .. ',', 1, true) then return 0 end
+            local seq = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') + 1
+            local entry = cjson.encode({seq = seq, type = 'status', status = ARGV[2], message = ARGV[3]})
+            redis.call('XADD', KEYS[2], seq .. '-0', 'e', entry)
+            redis.call('HSET', KEYS[1], 'seq', seq, 'status', ARGV[2], 'message', ARGV[3], 'endedAt', ARGV[4])
+            redis.call('PUBLISH', ARGV[5], ARGV[6] .. ' ' .. seq)
+            return seq
+            """;
+
+    private final RedissonClient redis;
+    private final int keep;
+
+    public BuildRecords(RedissonClient redis, int keep) {
+        this.redis = redis;
+        this.keep = keep;
+    }
+
+    /** A new build's record (QUEUED), its place in the index and in the queue, in one transaction. */
+    void create(BuildId id, BuildRequest request, Instant createdAt) {
+        RBatch batch = redis.createBatch(BatchOptions.defaults().executionMode(BatchOptions.ExecutionMode.IN_MEMORY_ATOMIC));
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("repo", request.repo().toString()); // checked: no user or password in it
+        fields.put("branch", request.branch());
+        fields.put("command", request.command());
+        fields.put("status", BuildStatus.QUEUED.name());
+        fields.put("createdAt", createdAt.toString());
+        fields.put("seq", "0");
+        batch.<String, String>getMap(BuildKeys.record(id), StringCodec.INSTANCE).putAllAsync(fields);
+        batch.<String>getScoredSortedSet(BuildKeys.INDEX, StringCodec.INSTANCE).addAsync(createdAt.toEpochMilli(), id.value());
+        batch.<String, String>getStream(BuildKeys.QUEUE, StringCodec.INSTANCE)
+                .addAsync(org.redisson.api.stream.StreamAddArgs.entry("id", id.value()));
+        batch.execute();
+    }
+
+    Optional<Map<String, String>> get(BuildId id) {
+        Map<String, String> fields = map(id).readAllMap();
+        return fields.isEmpty() ? Optional.empty() : Optional.of(fields);
+    }
+
+    boolean exists(BuildId id) {
+        return map(id).isExists();
+    }
+
+    /** QUEUED to WORKING on {@code node}, with its lease. @return false if it was not QUEUED */
+    boolean start(BuildId id, String node, Duration leaseTtl) {
+        Long started = redis.getScript(StringCodec.INSTANCE).eval(RScript.Mode.READ_WRITE, START,
+                RScript.ReturnType.INTEGER, List.of(BuildKeys.record(id), BuildKeys.lease(id)), node,
+                Instant.now().toString(), Long.toString(leaseTtl.toMillis()));
+        return started != null && started == 1;
+    }
+
+    /** Ends the build as {@code status} if it is in one of {@code from}. @return false if it was not */
+    boolean endIf(BuildId id, Collection<BuildStatus> from, BuildStatus status, String message) {
+        StringBuilder allowed = new StringBuilder(",");
+        from.forEach(s -> allowed.append(s.name()).append(','));
+        Long seq = redis.getScript(StringCodec.INSTANCE).eval(RScript.Mode.READ_WRITE, END_IF,
+                RScript.ReturnType.INTEGER, List.of(BuildKeys.record(id), BuildKeys.log(id)), allowed.toString(),
+                status.name(), message, Instant.now().toString(), BuildKeys.APPENDED, id.value());
+        return seq != null && seq > 0;
+    }
+
+    void put(BuildId id, Map<String, String> fields) {
+        map(id).putAll(fields);
+    }
+
+    /** Asks the node running the build to cancel it: the flag its lease renewal reads, and a message now. */
+    void requestCancel(BuildId id) {
+        map(id).fastPut("cancel", "1");
+        redis.getTopic(BuildKeys.CANCEL, StringCodec.INSTANCE).publish(id.value());
+    }
+
+    /**
+     * Renews the lease of a build this node runs. @return the record's status and cancel flag then (the node
+     * cancels a build cancelled elsewhere, or ended by another node that took it for dead)
+     */
+    Map<String, String> renew(BuildId id, String node, Duration ttl) {
+        redis.<String>getBucket(BuildKeys.lease(id), StringCodec.INSTANCE).set(node, ttl);
+        return map(id).getAll(java.util.Set.of("status", "cancel"));
+    }
+
+    /** Whether some node holds the build's lease (it runs it and is alive). */
+    boolean leased(BuildId id) {
+        return redis.getBucket(BuildKeys.lease(id), StringCodec.INSTANCE).isExists();
+    }
+
+    void release(BuildId id) {
+        redis.getBucket(BuildKeys.lease(id), StringCodec.INSTANCE).delete();
+    }
+
+    /** The kept builds, newest first. */
+    List<BuildId> list() {
+        List<BuildId> ids = new ArrayList<>();
+        for (String value : index().valueRangeReversed(0, keep - 1)) {
+            if (BuildId.valid(value)) {
+                ids.add(new BuildId(value));
+            }
+        }
+        return ids;
+    }
+
+    /** Removes the builds beyond the newest {@code build.keep} that have ended: record, log, index entry. */
+    void prune() {
+        RScoredSortedSet<String> index = index();
+        int size = index.size();
+        if (size <= keep) {
+            return;
+        }
+        for (String value : index.valueRange(0, size - keep - 1)) {
+            if (!BuildId.valid(value)) {
+                index.remove(value);
+                continue;
+            }
+            BuildId id = new BuildId(value);
+            Optional<Map<String, String>> record = get(id);
+            if (record.isPresent() && !status(record.get()).finished()) {
+                continue; // queued or running: kept until it ends
+            }
+            redis.getKeys().delete(BuildKeys.record(id), BuildKeys.log(id), BuildKeys.lease(id));
+            index.remove(value);
+        }
+    }
+
+    /** What {@code status} answers for a record, in the order one node answers it. */
+    static Map<String, Object> toMap(BuildId id, Map<String, String> record) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("id", id.value());
+        map.put("status", status(record).name());
+        putIfSet(map, "stage", record.get("stage"));
+        map.put("repo", displayRepo(record.getOrDefault("repo", "")));
+        map.put("branch", record.get("branch"));
+        map.put("command", record.get("command"));
+        putIfSet(map, "name", record.get("name"));
+        putIfSet(map, "version", record.get("version"));
+        putIfSet(map, "createdAt", record.get("createdAt"));
+        putIfSet(map, "startedAt", record.get("startedAt"));
+        putIfSet(map, "endedAt", record.get("endedAt"));
+        if (record.get("exitCode") != null && !record.get("exitCode").isEmpty()) {
+            map.put("exitCode", Integer.valueOf(record.get("exitCode")));
+        }
+        putIfSet(map, "message", record.get("message"));
+        putIfSet(map, "siteUrl", record.get("siteUrl"));
+        putIfSet(map, "node", record.get("node"));
+        return map;
+    }
+
+    private static String displayRepo(String repo) {
+        try {
+            return BuildRequest.withoutUserInfo(java.net.URI.create(repo));
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
+    }
+
+    static BuildStatus status(Map<String, String> record) {
+        try {
+            return BuildStatus.valueOf(record.getOrDefault("status", "INTERNAL_ERROR"));
+        } catch (IllegalArgumentException e) {
+            return BuildStatus.INTERNAL_ERROR;
+        }
+    }
+
+    static long seq(Map<String, String> record) {
+        try {
+            return Long.parseLong(record.getOrDefault("seq", "0"));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static void putIfSet(Map<String, Object> map, String key, String value) {
+        if (value != null && !value.isEmpty()) {
+            map.put(key, value);
+        }
+    }
+
+    private RMap<String, String> map(BuildId id) {
+        return redis.getMap(BuildKeys.record(id), StringCodec.INSTANCE);
+    }
+
+    private RScoredSortedSet<String> index() {
+        return redis.getScoredSortedSet(BuildKeys.INDEX, StringCodec.INSTANCE);
+    }
+}
