@@ -54,7 +54,7 @@ public final class ClusterRoomsModule extends AbstractModule {
             } catch (RedisException e) {
                 // e.g. a Redis older than 5.0 (no streams), or a key of ours that holds something else
                 throw new ConfigProblem("cluster.redis: Redis at " + settings.redis().orElseThrow()
-                        + " cannot hold the rooms' streams (" + e.getMessage() + ")", e);
+                        + " cannot hold the rooms' streams (" + Outbox.brief(e) + ")", e);
             }
         }
     }

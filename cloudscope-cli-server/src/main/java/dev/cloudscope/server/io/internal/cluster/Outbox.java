@@ -19,7 +19,6 @@ import org.redisson.api.RFuture;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.stream.StreamAddArgs;
-import org.redisson.client.RedisException;
 import org.redisson.client.codec.StringCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -178,9 +177,9 @@ final class Outbox {
         try {
             redis.getKeys().deleteByPattern(RoomKeys.ofNode(node));
             redis.getScoredSortedSet(RoomKeys.NODES, StringCodec.INSTANCE).remove(node);
-        } catch (RedisException e) {
+        } catch (RuntimeException e) {
             log.warn("cluster: could not delete node {}'s keys ({}); other nodes delete them after {} s",
-                    node, e.getMessage(), DEAD_MS / 1000);
+                    node, brief(e), DEAD_MS / 1000);
         }
     }
 
@@ -228,10 +227,10 @@ final class Outbox {
                     log.warn("cluster: Redis takes this node's writes again");
                 }
                 return;
-            } catch (RedisException e) {
+            } catch (RuntimeException e) { // Redisson's, whatever their class: the connection, a timeout, a restart
                 if (!failing) {
                     failing = true;
-                    log.warn("cluster: cannot write to Redis ({}); room emits and membership wait for it", e.getMessage());
+                    log.warn("cluster: cannot write to Redis ({}); room emits and membership wait for it", brief(e));
                 }
                 if (closing && System.currentTimeMillis() > closeDeadline) {
                     log.warn("cluster: stopping with {} operation(s) Redis never took", ops.size());
@@ -270,7 +269,7 @@ final class Outbox {
         }
         try {
             batch.execute();
-        } catch (RedisException e) {
+        } catch (RuntimeException e) {
             remirror.set(true); // part of it may be lost with the Redis that failed: all of it again, later
             throw e;
         }
@@ -326,6 +325,19 @@ final class Outbox {
         } else {
             batch.getSet(key, StringCodec.INSTANCE).removeAsync(socketId);
         }
+    }
+
+    /** Redisson's message up to its first sentence's end: its messages go on with pool statistics. */
+    static String brief(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        int end = message.length();
+        for (String stop : List.of("!", ". ", ",", "\n")) {
+            int at = message.indexOf(stop);
+            if (at > 0 && at < end) {
+                end = at;
+            }
+        }
+        return message.substring(0, Math.min(end, 160));
     }
 
     private static void giveUp(Op op) {

@@ -12,7 +12,6 @@ import org.redisson.api.RStream;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.StreamMessageId;
 import org.redisson.api.stream.StreamMultiReadArgs;
-import org.redisson.client.RedisException;
 import org.redisson.client.codec.StringCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,19 +76,31 @@ final class StreamTail {
     private void run() {
         String first = namespaces.keySet().iterator().next();
         while (running) {
+            Map<String, Map<StreamMessageId, Map<String, String>>> read;
             try {
                 Map<String, StreamMessageId> others = new HashMap<>(last);
                 others.remove(first);
-                Map<String, Map<StreamMessageId, Map<String, String>>> read = stream(first)
+                read = stream(first)
                         .read(StreamMultiReadArgs.greaterThan(last.get(first), others).count(COUNT).timeout(BLOCK));
+                if (read == null || read.isEmpty()) {
+                    rewindIfReset(); // idle: cheap to look whether Redis came back without what was read
+                }
                 if (failing) {
                     failing = false;
                     log.warn("cluster: reading the room streams again");
                 }
-                if (read == null || read.isEmpty()) {
-                    rewindIfReset(); // idle: cheap to look whether Redis came back without what was read
-                    continue;
+            } catch (RuntimeException e) { // Redisson's, whatever their class: the connection, a timeout, a restart
+                if (!running) {
+                    return;
                 }
+                if (!failing) {
+                    failing = true;
+                    log.warn("cluster: cannot read the room streams ({}); trying again", Outbox.brief(e));
+                }
+                sleep(500);
+                continue;
+            }
+            if (read != null) {
                 read.forEach((key, entries) -> {
                     TreeMap<StreamMessageId, Map<String, String>> inOrder = new TreeMap<>(ORDER);
                     inOrder.putAll(entries);
@@ -98,22 +109,6 @@ final class StreamTail {
                         deliver(key, id, fields);
                     });
                 });
-            } catch (RedisException e) {
-                if (!running) {
-                    return;
-                }
-                if (!failing) {
-                    failing = true;
-                    log.warn("cluster: cannot read the room streams ({}); trying again", e.getMessage());
-                }
-                sleep(500);
-                try {
-                    rewindIfReset();
-                } catch (RedisException stillDown) {
-                    // the next read says so
-                }
-            } catch (RuntimeException e) {
-                log.error("cluster: delivering room emits failed; reading on", e);
             }
         }
     }
@@ -145,7 +140,11 @@ final class StreamTail {
                     + " read them, or lost with a Redis that restarted)", entry.seq() - before - 1, entry.origin(), namespace);
         }
         delivered.put(sender, entry.seq());
-        local.emit(entry.emit());
+        try {
+            local.emit(entry.emit());
+        } catch (RuntimeException e) {
+            log.error("cluster: delivering entry {} of {} failed", id, namespace, e);
+        }
     }
 
     /**
