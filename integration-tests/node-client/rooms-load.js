@@ -16,7 +16,9 @@
 //   room), delivered (distinct lines heard), lost (expected - delivered), doubled (a line heard again), reordered
 //   (a line heard after a later one of the same sender), strangers (lines from outside the room, or malformed),
 //   own (a member hearing itself), errors (connect errors, refused joins, disconnects not asked for), left (clients
-//   whose leave was acked), deliveryMs {p50, p99, max} (say to hear, one clock: one process), errorSamples.
+//   whose leave was acked), sayingMs (from the first line said to the last one heard), deliveredPerSecond,
+//   deliveryMs {p50, p99, max} (say to hear, one clock: one process), and with several URLs the same split into
+//   sameServerMs (sender and member on one server) and otherServerMs (on different ones), errorSamples.
 // Bounded: N in 1..5000, S in 2..N, D in 1..300; loopback URLs only.
 
 function parseArgs(argv) {
@@ -65,9 +67,14 @@ const io = require('socket.io-client-v4');
 const totals = {
   clients, urls: urls.length, roomSize, seconds, every,
   connected: 0, joined: 0, sent: 0, expected: 0, delivered: 0, lost: 0, doubled: 0, reordered: 0, strangers: 0,
-  own: 0, errors: 0, left: 0, deliveryMs: null, errorSamples: [],
+  own: 0, errors: 0, left: 0, sayingMs: 0, deliveredPerSecond: 0, deliveryMs: null, sameServerMs: null,
+  otherServerMs: null, errorSamples: [],
 };
 const latencies = [];
+const sameServer = [];
+const otherServer = [];
+let firstSaid = 0;
+let lastHeard = 0;
 const sentAt = new Map(); // 'c<i> <k>' -> ms
 const members = [];
 
@@ -126,7 +133,12 @@ function hear(member, message) {
   member.heard.set(message.from + ' ' + k, true);
   totals.delivered++;
   const at = sentAt.get(message.text);
-  if (at !== undefined) latencies.push(Date.now() - at);
+  if (at !== undefined) {
+    lastHeard = Date.now();
+    const ms = lastHeard - at;
+    latencies.push(ms);
+    (Number(match[1]) % urls.length === member.i % urls.length ? sameServer : otherServer).push(ms);
+  }
 }
 
 let started = false;
@@ -145,6 +157,7 @@ function startSaying() {
       if (Date.now() >= end) return;
       member.sent++;
       totals.sent++;
+      if (firstSaid === 0) firstSaid = Date.now();
       const text = member.name + ' ' + member.sent;
       sentAt.set(text, Date.now());
       member.socket.emit('say', member.room, text);
@@ -174,6 +187,12 @@ function awaitQuiet(deadline) {
   finish();
 }
 
+function percentiles(ms) {
+  ms.sort((a, b) => a - b);
+  const pick = q => ms.length ? ms[Math.min(ms.length - 1, Math.floor(q * ms.length))] : -1;
+  return { p50: pick(0.5), p99: pick(0.99), max: ms.length ? ms[ms.length - 1] : -1 };
+}
+
 let finished = false;
 function finish() {
   if (finished) return;
@@ -184,9 +203,13 @@ function finish() {
     }
   }
   totals.lost = totals.expected - totals.delivered;
-  latencies.sort((a, b) => a - b);
-  const pick = q => latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : -1;
-  totals.deliveryMs = { p50: pick(0.5), p99: pick(0.99), max: latencies.length ? latencies[latencies.length - 1] : -1 };
+  totals.sayingMs = lastHeard > firstSaid ? lastHeard - firstSaid : 0;
+  totals.deliveredPerSecond = totals.sayingMs > 0 ? Math.round(totals.delivered * 1000 / totals.sayingMs) : 0;
+  totals.deliveryMs = percentiles(latencies);
+  if (urls.length > 1) {
+    totals.sameServerMs = percentiles(sameServer);
+    totals.otherServerMs = percentiles(otherServer);
+  }
   let pending = members.length;
   const done = () => {
     if (--pending === 0) {

@@ -128,6 +128,7 @@ class RoomsClusterIT {
             } finally {
                 load.close();
             }
+            System.out.printf("RoomsClusterIT 2 x 250 clients: %s%n", result.json());
             assertThat(result.get("joined")).as("clients that joined: %s", result.json()).isEqualTo(500);
             assertThat(result.get("sent")).as("lines said: %s", result.json()).isGreaterThan(500 * 15);
             assertThat(result.get("expected")).as("deliveries owed").isEqualTo(result.get("sent") * 9);
