@@ -45,9 +45,9 @@ stop() {            # SIGTERM, up to 15 s, then SIGKILL; by pid
   kill -KILL "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
 }
-stop_all() {
-  local pid
-  for pid in "${started[@]}"; do stop "$pid"; done
+stop_all() {         # the nodes before their Redis (started first): they leave it cleanly
+  local i
+  for ((i = ${#started[@]} - 1; i >= 0; i--)); do stop "${started[$i]}"; done
   started=()
 }
 cleanup() {

@@ -146,6 +146,24 @@ class RoomsClusterIT {
         }
     }
 
+    @Test
+    void aRedisKeyOfOursHoldingSomethingElseStopsStartUpWithOneLine() {
+        Trace trace = new Trace(dir);
+        try (RedisServer redis = RedisServer.start(dir)) {
+            assertThat(redis.command("SET", "cloudscope:rooms:stream:/chat", "not a stream")).isEqualTo("+OK");
+            int port = FreePort.next();
+            try (ServerProcess server = ServerProcess.launch(dir, trace, port, List.of("-Dcluster.redis=" + redis.url()),
+                    "--port", String.valueOf(port))) {
+                assertThat(server.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
+                assertThat(server.stderr().lines()).singleElement().asString()
+                        .startsWith("cloudscope-server: config: cluster.redis: Redis at " + redis.url()
+                                + " cannot hold the rooms' streams (")
+                        .contains("WRONGTYPE");
+                assertThat(trace.lines()).as("the server's stdout").isEmpty();
+            }
+        }
+    }
+
     private ServerProcess node(Trace trace, RedisServer redis, String nodeId) {
         return ServerProcess.start(dir, trace, FreePort.next(), List.of("-Dcluster.redis=" + redis.url(),
                 "-Dcluster.nodeId=" + nodeId, "-Dio.debugEndpoint=true"));

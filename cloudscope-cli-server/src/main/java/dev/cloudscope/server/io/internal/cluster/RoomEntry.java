@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import dev.cloudscope.server.io.internal.core.Rooms.RoomEmit;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,7 +45,8 @@ record RoomEntry(String origin, long seq, RoomEmit emit) {
 
     /** {@code emit} as the JSON of an entry; an argument Jackson cannot write throws, naming the event. */
     static String json(RoomEmit emit) {
-        Emit json = new Emit(List.copyOf(emit.rooms()), List.copyOf(emit.except()), emit.event(), List.of(emit.args()));
+        Emit json = new Emit(List.copyOf(emit.rooms()), List.copyOf(emit.except()), emit.event(),
+                Arrays.asList(emit.args())); // an argument may be null
         try {
             return JSON.writeValueAsString(json);
         } catch (JsonProcessingException e) {
