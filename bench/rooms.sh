@@ -128,6 +128,12 @@ for setup in one one-redis two; do
            start_node "$((base_port + 1))" "redis://127.0.0.1:$redis_port" b
            run_load two "$every" "http://127.0.0.1:$base_port" "http://127.0.0.1:$((base_port + 1))" >>"$runs" ;;
     esac
+    if [ "$setup" != one ]; then # what Redis did for the run (and its warm-up): calls per command, network bytes
+      redis-cli -p "$redis_port" info commandstats | grep -E '^cmdstat_(xadd|xread|xrevrange|sadd|srem|eval|evalsha|zadd)' \
+        | sed 's/\r$//' >"$results/redis-$setup-$every.txt"
+      redis-cli -p "$redis_port" info stats | grep -E '^total_net_(input|output)_bytes' | sed 's/\r$//' \
+        >>"$results/redis-$setup-$every.txt"
+    fi
     stop_all
   done
 done
