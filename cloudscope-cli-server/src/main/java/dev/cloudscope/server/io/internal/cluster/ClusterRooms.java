@@ -81,7 +81,8 @@ public final class ClusterRooms implements Rooms, AutoCloseable {
                         all.addAll(local.socketIds(namespace, rooms, except).toCompletableFuture().join());
                         return CompletableFuture.completedFuture(Set.copyOf(all));
                     }
-                    log.warn("cluster: no answer from Redis within {} s; counting the sockets of {} on this node only",
+                    // Redis is away (the outbox has said so, once) or slow: not a line per count
+                    log.debug("cluster: no answer from Redis within {} s; counting the sockets of {} on this node only",
                             QUERY_WAIT.toSeconds(), namespace);
                     return local.socketIds(namespace, rooms, except);
                 });
