@@ -3,6 +3,9 @@ package dev.cloudscope.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,10 +34,9 @@ class RoomsClusterIT {
 
     @Test
     void membersOnTwoNodesHearEveryOtherMembersLinesOnceInTheOrderTheyWereSent() {
-        Trace trace = new Trace(dir);
         try (RedisServer redis = RedisServer.start(dir);
-             ServerProcess a = node(trace, redis, "node-a");
-             ServerProcess b = node(trace, redis, "node-b")) {
+             ServerProcess a = node(redis, "node-a");
+             ServerProcess b = node(redis, "node-b")) {
             List<RoomMember> members = new ArrayList<>();
             try {
                 // each node has a Node client and a second member of another kind
@@ -68,10 +70,9 @@ class RoomsClusterIT {
 
     @Test
     void aRedisThatRestartsEmptyMidConversationCostsNoSocketAndNoLine() {
-        Trace trace = new Trace(dir);
         try (RedisServer redis = RedisServer.start(dir);
-             ServerProcess a = node(trace, redis, "node-a");
-             ServerProcess b = node(trace, redis, "node-b")) {
+             ServerProcess a = node(redis, "node-a");
+             ServerProcess b = node(redis, "node-b")) {
             List<RoomMember> members = new ArrayList<>();
             try {
                 members.add(RoomMember.start(dir, "ann", nodeClient("v4", a.url("/chat"), "ops", "ann")));
@@ -115,10 +116,12 @@ class RoomsClusterIT {
 
     @Test
     void twoNodesWith250ClientsEachIn20sOfRoomsLoseNothingAndDoubleNothing() {
-        Trace trace = new Trace(dir);
         try (RedisServer redis = RedisServer.start(dir);
-             ServerProcess a = node(trace, redis, "node-a");
-             ServerProcess b = node(trace, redis, "node-b")) {
+             ServerProcess a = node(redis, "node-a");
+             ServerProcess b = node(redis, "node-b")) {
+            for (ServerProcess node : List.of(a, b)) {
+                assertThat(node.debugConnections()).as("live connections on %s before the load", node.url("/")).isZero();
+            }
             // 500 clients, alternately on a and b, in rooms of 10: each line to 9 members, 4 or 5 of them on the
             // other node; about 500 lines a second for 20 s
             NodeLoad load = NodeLoad.startRooms(dir, List.of(a.url("/"), b.url("/")), 500, 10, 20);
@@ -129,7 +132,8 @@ class RoomsClusterIT {
                 load.close();
             }
             System.out.printf("RoomsClusterIT 2 x 250 clients: %s%n", result.json());
-            assertThat(result.get("joined")).as("clients that joined: %s", result.json()).isEqualTo(500);
+            assertThat(result.get("joined")).as("clients that joined: %s; node a's stderr: %s; node b's: %s; load's: %s",
+                    result.json(), a.stderr(), b.stderr(), load.stderr()).isEqualTo(500);
             assertThat(result.get("sent")).as("lines said: %s", result.json()).isGreaterThan(500 * 15);
             assertThat(result.get("expected")).as("deliveries owed").isEqualTo(result.get("sent") * 9);
             assertThat(result.get("delivered")).as("deliveries: %s", result.json()).isEqualTo(result.get("expected"));
@@ -164,8 +168,15 @@ class RoomsClusterIT {
         }
     }
 
-    private ServerProcess node(Trace trace, RedisServer redis, String nodeId) {
-        return ServerProcess.start(dir, trace, FreePort.next(), List.of("-Dcluster.redis=" + redis.url(),
+    /** A node in a folder of its own: its stdout (where its ready line is awaited) is not the other's. */
+    private ServerProcess node(RedisServer redis, String nodeId) {
+        Path nodeDir = dir.resolve(nodeId);
+        try {
+            Files.createDirectories(nodeDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return ServerProcess.start(nodeDir, new Trace(nodeDir), FreePort.next(), List.of("-Dcluster.redis=" + redis.url(),
                 "-Dcluster.nodeId=" + nodeId, "-Dio.debugEndpoint=true"));
     }
 
