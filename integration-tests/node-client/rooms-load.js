@@ -21,31 +21,10 @@
 //   sameServerMs (sender and member on one server) and otherServerMs (on different ones), errorSamples.
 // Bounded: N in 1..5000, S in 2..N, D in 1..300; loopback URLs only.
 
-function parseArgs(argv) {
-  const args = {};
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i];
-    const value = argv[i + 1];
-    if (!key.startsWith('--') || value === undefined) usage('bad argument ' + key);
-    args[key.slice(2)] = value;
-  }
-  return args;
-}
-
-function usage(problem) {
-  console.error('rooms-load.js: %s\nusage: node rooms-load.js --urls URL[,URL...] --clients N --room-size S --seconds D'
-    + ' [--every MS] [--grace S]', problem);
-  process.exit(2);
-}
-
-function boundedInt(args, name, min, max, fallback) {
-  const text = args[name] === undefined ? (fallback === undefined ? undefined : String(fallback)) : args[name];
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max) usage('--' + name + ' must be an integer in ' + min + '..' + max);
-  return value;
-}
-
-const args = parseArgs(process.argv.slice(2));
+const options = require('./options')('rooms-load.js',
+  '--urls URL[,URL...] --clients N --room-size S --seconds D [--every MS] [--grace S]');
+const usage = options.usage;
+const args = options.args;
 if (!args.urls) usage('--urls is required');
 const urls = args.urls.split(',');
 for (const url of urls) {
@@ -57,11 +36,11 @@ for (const url of urls) {
   }
   if (!['127.0.0.1', 'localhost'].includes(host)) usage('loopback only: ' + url);
 }
-const clients = boundedInt(args, 'clients', 1, 5000);
-const roomSize = boundedInt(args, 'room-size', 2, Math.max(2, clients));
-const seconds = boundedInt(args, 'seconds', 1, 300);
-const every = boundedInt(args, 'every', 10, 60000, 1000);
-const grace = boundedInt(args, 'grace', 1, 120, 10);
+const clients = options.int('clients', 1, 5000);
+const roomSize = options.int('room-size', 2, Math.max(2, clients));
+const seconds = options.int('seconds', 1, 300);
+const every = options.int('every', 10, 60000, 1000);
+const grace = options.int('grace', 1, 120, 10);
 const io = require('socket.io-client-v4');
 
 const totals = {
