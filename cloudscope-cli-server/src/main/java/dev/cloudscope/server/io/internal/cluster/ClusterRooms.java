@@ -98,7 +98,8 @@ public final class ClusterRooms implements Rooms, AutoCloseable {
     /** Sends what is queued (a few seconds at most), then takes this node's keys out of Redis. */
     @Override
     public void close() {
-        tail.close();
+        tail.stop(); // its blocking read ends meanwhile
         outbox.close();
+        tail.close();
     }
 }

@@ -48,7 +48,7 @@ public final class ClusterRoomsModule extends AbstractModule {
             try {
                 ClusterRooms rooms = new ClusterRooms(local,
                         new Outbox(redis, node, io.namespaces().keySet(), local),
-                        new StreamTail(redis, node, io.namespaces().keySet(), local));
+                        new StreamTail(redis, node, io.namespaces().keySet(), local::emit));
                 rooms.start();
                 return rooms;
             } catch (RedisException e) {

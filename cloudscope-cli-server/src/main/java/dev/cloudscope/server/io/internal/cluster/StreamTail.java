@@ -1,6 +1,6 @@
 package dev.cloudscope.server.io.internal.cluster;
 
-import dev.cloudscope.server.io.internal.core.LocalRooms;
+import dev.cloudscope.server.io.internal.core.Rooms.RoomEmit;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.redisson.api.RStream;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.StreamMessageId;
@@ -33,7 +34,8 @@ final class StreamTail {
 
     private final RedissonClient redis;
     private final String node;
-    private final LocalRooms local;
+    /** This node's members get it: the local rooms' emit. */
+    private final Consumer<RoomEmit> local;
     /** Namespace by stream key. */
     private final Map<String, String> namespaces = new LinkedHashMap<>();
     /** The last entry read, per stream key; this thread's own once started. */
@@ -47,7 +49,7 @@ final class StreamTail {
     private boolean failing;
 
     /** Starts at each stream's present end: what was sent before this node started is not for its members. */
-    StreamTail(RedissonClient redis, String node, Set<String> namespaces, LocalRooms local) {
+    StreamTail(RedissonClient redis, String node, Set<String> namespaces, Consumer<RoomEmit> local) {
         this.redis = redis;
         this.node = node;
         this.local = local;
@@ -61,11 +63,19 @@ final class StreamTail {
     }
 
     void start() {
-        thread.start();
+        if (!namespaces.isEmpty()) {
+            thread.start();
+        }
     }
 
-    void close() {
+    /** Stops reading: at once, or when the read under way ends (within 2 s). */
+    void stop() {
         running = false;
+    }
+
+    /** Stops reading and waits for the read under way to end. */
+    void close() {
+        stop();
         try {
             thread.join(BLOCK.toMillis() + 3_000);
         } catch (InterruptedException e) {
@@ -141,7 +151,7 @@ final class StreamTail {
         }
         delivered.put(sender, entry.seq());
         try {
-            local.emit(entry.emit());
+            local.accept(entry.emit());
         } catch (RuntimeException e) {
             log.error("cluster: delivering entry {} of {} failed", id, namespace, e);
         }
