@@ -124,7 +124,8 @@ final class Outbox {
     private final Set<String> namespaces;
     private volatile boolean closing;
     private volatile long closeDeadline;
-    private boolean failing;
+    /** Whether Redis refused the last batch; the outbox thread's, read by {@link #close} once it has ended. */
+    private volatile boolean failing;
     private long nextHeartbeat;
 
     Outbox(RedissonClient redis, String node, Set<String> namespaces, LocalRooms local) {
@@ -144,7 +145,8 @@ final class Outbox {
         if (closing || !queue.offer(new Publish(namespace, json))) {
             long count = dropped.incrementAndGet();
             if (Long.bitCount(count) == 1) { // 1, 2, 4, 8...: a log line per doubling, not per emit
-                log.warn("cluster: {} room emit(s) dropped so far: {} operations already wait for Redis", count, CAPACITY);
+                log.warn("cluster: {} room emit(s) dropped so far: {} operations already wait for Redis", count,
+                        CAPACITY);
             }
         }
     }
@@ -173,6 +175,11 @@ final class Outbox {
             thread.join(CLOSE_MS + 2_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (failing) {
+            log.warn("cluster: Redis is away: node {}'s keys stay until another node deletes them ({} s)", node,
+                    DEAD_MS / 1000);
+            return;
         }
         try {
             redis.getKeys().deleteByPattern(RoomKeys.ofNode(node));
@@ -204,6 +211,11 @@ final class Outbox {
             if (stop || (closing && queue.isEmpty())) {
                 return;
             }
+            if (closing && System.currentTimeMillis() > closeDeadline) {
+                log.warn("cluster: stopping with {} operation(s) queued that Redis never took", queue.size());
+                queue.forEach(Outbox::giveUp);
+                return;
+            }
         }
     }
 
@@ -215,7 +227,8 @@ final class Outbox {
                 // numbered once: a batch sent again carries the same numbers, so a reader drops what it already has
                 long number = seq.merge(publish.namespace(), 1L, Long::sum);
                 Map<String, String> fields = RoomEntry.fields(node, number, publish.json());
-                writes.add(batch -> batch.<String, String>getStream(RoomKeys.stream(publish.namespace()), StringCodec.INSTANCE)
+                String stream = RoomKeys.stream(publish.namespace());
+                writes.add(batch -> batch.<String, String>getStream(stream, StringCodec.INSTANCE)
                         .addAsync(StreamAddArgs.entries(fields).trimNonStrict().maxLen(STREAM_LENGTH).noLimit()));
             }
         }
@@ -232,12 +245,13 @@ final class Outbox {
                     failing = true;
                     log.warn("cluster: cannot write to Redis ({}); room emits and membership wait for it", brief(e));
                 }
+                ops.forEach(Outbox::giveUp); // member counts fall back to this node's own now, not after the outage
                 if (closing && System.currentTimeMillis() > closeDeadline) {
-                    log.warn("cluster: stopping with {} operation(s) Redis never took", ops.size());
-                    ops.forEach(Outbox::giveUp);
+                    log.warn("cluster: stopping with {} operation(s) Redis never took", ops.size() + queue.size());
+                    queue.forEach(Outbox::giveUp);
+                    queue.clear();
                     return;
                 }
-                ops.forEach(Outbox::giveUp); // member counts fall back to this node's own now, not after the outage
                 ops.removeIf(op -> op instanceof Query);
                 sleep(backoff);
             }
@@ -292,7 +306,8 @@ final class Outbox {
             if (!node.equals(dead)) {
                 long keys = redis.getKeys().deleteByPattern(RoomKeys.ofNode(String.valueOf(dead)));
                 redis.getScoredSortedSet(RoomKeys.NODES, StringCodec.INSTANCE).remove(dead);
-                log.info("cluster: node {} sent no heartbeat for {} s: its {} room key(s) deleted", dead, DEAD_MS / 1000, keys);
+                log.info("cluster: node {} sent no heartbeat for {} s: its {} room key(s) deleted", dead,
+                        DEAD_MS / 1000, keys);
             }
         }
     }

@@ -147,7 +147,8 @@ final class StreamTail {
         }
         if (before != null && entry.seq() > before + 1) {
             log.warn("cluster: {} room emit(s) of node {} on {} never arrived (trimmed from the stream before this node"
-                    + " read them, or lost with a Redis that restarted)", entry.seq() - before - 1, entry.origin(), namespace);
+                    + " read them, or lost with a Redis that restarted)", entry.seq() - before - 1, entry.origin(),
+                    namespace);
         }
         delivered.put(sender, entry.seq());
         try {
@@ -166,8 +167,8 @@ final class StreamTail {
         for (String key : namespaces.keySet()) {
             StreamMessageId end = end(key);
             if (ORDER.compare(end, last.get(key)) < 0) {
-                log.warn("cluster: the stream of {} ends at {}, below {} already read: Redis restarted; reading it again"
-                        + " from its start", namespaces.get(key), end, last.get(key));
+                log.warn("cluster: the stream of {} ends at {}, below {} already read: Redis restarted; reading it"
+                        + " again from its start", namespaces.get(key), end, last.get(key));
                 readBeforeReset.put(key, last.get(key));
                 last.put(key, START);
             }
