@@ -20,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Rooms across nodes: two real server jars ({@code cluster.redis}, nodes a and b) and one real redis-server, the
  * clients connected to each node directly (a load balancer would need sticky sessions: docs/scaling.md). A room's
  * members on either node hear every other member's lines exactly once, in the order each sent them; a Redis that
- * restarts empty mid-conversation costs no client its socket and no line; 2 nodes x 250 clients for 20 s lose and
- * double nothing; and every connection and every Redis key of a member is gone once they have left.
+ * restarts empty mid-conversation costs no client its socket and no line; a killed node's members stop counting;
+ * 2 nodes x 250 clients for 20 s lose and double nothing; and every connection and every Redis key of a member is gone
+ * once they have left.
  */
 class RoomsClusterIT {
 
@@ -110,6 +111,36 @@ class RoomsClusterIT {
                 assertThat(node.stderr().lines()).as("stderr of %s", node.url("/"))
                         .allSatisfy(line -> assertThat(line).contains("cluster: "))
                         .anySatisfy(line -> assertThat(line).contains("Redis takes this node's writes again"));
+            }
+        }
+    }
+
+    @Test
+    void theMembersOfANodeThatDiedStopCountingOnceItsHeartbeatIsOld() {
+        try (RedisServer redis = RedisServer.start(dir);
+             ServerProcess a = node(redis, "node-a");
+             ServerProcess b = node(redis, "node-b")) {
+            List<RoomMember> members = new ArrayList<>();
+            try {
+                members.add(RoomMember.start(dir, "ann", nodeClient("v4", a.url("/chat"), "wake", "ann")));
+                members.add(RoomMember.start(dir, "bob", nodeClient("v4", b.url("/chat"), "wake", "bob")));
+                assertThat(awaitJoined(members).get(1)).as("members bob saw on joining, ann on a counted").isEqualTo(2);
+
+                a.signal("KILL"); // no disconnect, no goodbye: its keys stay in Redis
+                assertThat(redis.command("KEYS", "cloudscope:rooms:node:node-a~*:/chat:in:room:wake")).isEqualTo("*1");
+                // newcomers on b, one every 2 s, until one counts only bob and itself (15 s after a's last heartbeat)
+                await("a newcomer no longer counts ann").atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofSeconds(2))
+                        .until(() -> {
+                            RoomMember newcomer = RoomMember.start(dir, "cat" + members.size(),
+                                    nodeClient("v4", b.url("/chat"), "wake", "cat" + members.size()));
+                            members.add(newcomer);
+                            int counted = awaitJoined(List.of(newcomer)).get(0);
+                            newcomer.closeStdin();
+                            assertThat(newcomer.awaitExit(Duration.ofSeconds(20))).isZero();
+                            return counted == 2;
+                        });
+            } finally {
+                members.forEach(RoomMember::close);
             }
         }
     }
