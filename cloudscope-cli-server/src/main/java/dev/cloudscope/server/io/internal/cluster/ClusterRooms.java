@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,11 +28,14 @@ public final class ClusterRooms implements Rooms, AutoCloseable {
     private final LocalRooms local;
     private final Outbox outbox;
     private final StreamTail tail;
+    /** Where a member count's answer continues (the app's code after it): the worker pool, never the outbox. */
+    private final Executor answers;
 
-    ClusterRooms(LocalRooms local, Outbox outbox, StreamTail tail) {
+    ClusterRooms(LocalRooms local, Outbox outbox, StreamTail tail, Executor answers) {
         this.local = local;
         this.outbox = outbox;
         this.tail = tail;
+        this.answers = answers;
     }
 
     void start() {
@@ -74,18 +78,19 @@ public final class ClusterRooms implements Rooms, AutoCloseable {
     public CompletionStage<Set<String>> socketIds(String namespace, Set<String> rooms, Set<String> except) {
         CompletableFuture<Set<String>> everywhere = outbox.socketIds(namespace, rooms, except);
         return everywhere.completeOnTimeout(null, QUERY_WAIT.toMillis(), TimeUnit.MILLISECONDS)
-                .thenCompose(ids -> {
-                    if (ids != null) {
-                        // this node's own members count even if Redis lost them (restarted empty, not yet mirrored)
-                        Set<String> all = new HashSet<>(ids);
-                        all.addAll(local.socketIds(namespace, rooms, except).toCompletableFuture().join());
-                        return CompletableFuture.completedFuture(Set.copyOf(all));
+                .thenApplyAsync(ids -> {
+                    Set<String> here = local.socketIds(namespace, rooms, except).toCompletableFuture().join();
+                    if (ids == null) {
+                        // Redis is away (the outbox has said so, once) or slow: not a line per count
+                        log.debug("cluster: no answer from Redis within {} s; counting the sockets of {} on this node"
+                                + " only", QUERY_WAIT.toSeconds(), namespace);
+                        return here;
                     }
-                    // Redis is away (the outbox has said so, once) or slow: not a line per count
-                    log.debug("cluster: no answer from Redis within {} s; counting the sockets of {} on this node only",
-                            QUERY_WAIT.toSeconds(), namespace);
-                    return local.socketIds(namespace, rooms, except);
-                });
+                    // this node's own members count even if Redis lost them (restarted empty, not yet mirrored)
+                    Set<String> all = new HashSet<>(ids);
+                    all.addAll(here);
+                    return Set.copyOf(all);
+                }, answers);
     }
 
     @Override

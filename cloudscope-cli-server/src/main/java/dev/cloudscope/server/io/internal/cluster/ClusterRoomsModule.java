@@ -12,6 +12,7 @@ import dev.cloudscope.server.io.internal.core.LocalRooms;
 import dev.cloudscope.server.io.internal.core.Rooms;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.concurrent.Executor;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.RedisException;
 
@@ -40,7 +41,7 @@ public final class ClusterRoomsModule extends AbstractModule {
         @Provides
         @Singleton
         ClusterRooms clusterRooms(RedissonClient redis, NodeId nodeId, IoSettings io, LocalRooms local,
-                                  ClusterSettings settings) {
+                                  ClusterSettings settings, Executor workers) {
             // one name per run: a node restarted under the same nodeId starts its numbering and its keys afresh
             byte[] random = new byte[4];
             new SecureRandom().nextBytes(random);
@@ -48,7 +49,7 @@ public final class ClusterRoomsModule extends AbstractModule {
             try {
                 ClusterRooms rooms = new ClusterRooms(local,
                         new Outbox(redis, node, io.namespaces().keySet(), local),
-                        new StreamTail(redis, node, io.namespaces().keySet(), local::emit));
+                        new StreamTail(redis, node, io.namespaces().keySet(), local::emit), workers);
                 rooms.start();
                 return rooms;
             } catch (RedisException e) {
