@@ -32,30 +32,9 @@ const AUTH = 'auth!Hello Man!!';
 const EXPECTED = ['packet!Hello Man!!', 'Hello Man!!'];
 const KNOWN = new Set([AUTH, ...EXPECTED]);
 
-function parseArgs(argv) {
-  const args = {};
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i];
-    const value = argv[i + 1];
-    if (!key.startsWith('--') || value === undefined) usage('bad argument ' + key);
-    args[key.slice(2)] = value;
-  }
-  return args;
-}
-
-function usage(problem) {
-  console.error('load.js: %s\nusage: node load.js --url URL --clients N --seconds D [--gen v4|v2] [--grace S]', problem);
-  process.exit(2);
-}
-
-function boundedInt(args, name, min, max, fallback) {
-  const text = args[name] === undefined ? String(fallback) : args[name];
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max) usage('--' + name + ' must be an integer in ' + min + '..' + max);
-  return value;
-}
-
-const args = parseArgs(process.argv.slice(2));
+const options = require('./options')('load.js', '--url URL --clients N --seconds D [--gen v4|v2] [--grace S]');
+const usage = options.usage;
+const args = options.args;
 const url = args.url;
 if (!url) usage('--url is required');
 let host;
@@ -65,9 +44,9 @@ try {
   usage('bad --url ' + url);
 }
 if (!['127.0.0.1', 'localhost'].includes(host)) usage('loopback only: ' + url);
-const clients = boundedInt(args, 'clients', 1, 5000, undefined);
-const seconds = boundedInt(args, 'seconds', 1, 600, undefined);
-const grace = boundedInt(args, 'grace', 1, 120, 10);
+const clients = options.int('clients', 1, 5000, undefined);
+const seconds = options.int('seconds', 1, 600, undefined);
+const grace = options.int('grace', 1, 120, 10);
 const gen = args.gen || 'v4';
 if (!['v2', 'v4'].includes(gen)) usage('--gen must be v2 or v4');
 const io = require(gen === 'v2' ? 'socket.io-client-v2' : 'socket.io-client-v4');

@@ -12,6 +12,7 @@ import dev.cloudscope.server.app.build.Builds;
 import dev.cloudscope.server.config.ConfigLoader;
 import dev.cloudscope.server.config.ConfigProblem;
 import dev.cloudscope.server.config.LoadedConfig;
+import dev.cloudscope.server.io.internal.core.Rooms;
 import dev.cloudscope.server.io.internal.netty.IoServer;
 import dev.cloudscope.server.io.internal.netty.IoServerException;
 import java.io.IOException;
@@ -102,6 +103,14 @@ public final class Main implements Callable<Integer> {
         Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
         stopRequested.await();
         server.stop();
+        // rooms across nodes: what the disconnects above queued reaches Redis, then this node's keys leave it
+        if (injector.getInstance(Rooms.class) instanceof AutoCloseable rooms) {
+            try {
+                rooms.close();
+            } catch (Exception e) {
+                LoggerFactory.getLogger(Main.class).warn("closing the rooms failed", e);
+            }
+        }
         // running builds are cancelled (their processes killed), their logs end with their status
         if (injector.getExistingBinding(Key.get(Builds.class)) != null) {
             injector.getInstance(Builds.class).close();

@@ -8,6 +8,7 @@ import dev.cloudscope.server.cluster.ClusterModule;
 import dev.cloudscope.server.config.ConfigModule;
 import dev.cloudscope.server.config.LoadedConfig;
 import dev.cloudscope.server.io.internal.IoModule;
+import dev.cloudscope.server.io.internal.cluster.ClusterRoomsModule;
 import java.util.List;
 
 /**
@@ -24,6 +25,7 @@ public final class Plugins {
                 new ConfigModule(config),
                 new ClusterModule(config.cluster()), // Redis shared by several nodes; nothing unless cluster.redis
                 new IoModule(),   // exports.io = { enable: true, package: 'egg-socket.io' }
+                new ClusterRoomsModule(config.cluster()), // rooms across nodes (io.redis); nothing unless cluster.redis
                 new AppModule(),
                 new BuildModule(config.build(), config.cluster()), // the cloud build; off unless build.enabled
                 new WebModule());                // the web pages: builds and chat rooms in a browser

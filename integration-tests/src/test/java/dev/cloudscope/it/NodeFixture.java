@@ -42,6 +42,17 @@ final class NodeFixture {
     }
 
     /**
+     * {@code node rooms-load.js --urls URLS --clients N --room-size S --seconds D}: N clients in rooms that span the
+     * servers, each saying numbered lines, one JSON line of totals at the end (see rooms-load.js).
+     */
+    static List<String> roomsLoadCommand(List<String> urls, int clients, int roomSize, int seconds) {
+        ensureInstalled();
+        return List.of("node", dir().resolve("rooms-load.js").toString(), "--urls", String.join(",", urls),
+                "--clients", String.valueOf(clients), "--room-size", String.valueOf(roomSize),
+                "--seconds", String.valueOf(seconds));
+    }
+
+    /**
      * {@code node build-client.js SERVER REPO BRANCH}: a cloud build client on socket.io-client 4.x that asks for a
      * build and follows it without ever detaching (see build-client.js).
      */

@@ -62,7 +62,18 @@ final class NodeLoad implements AutoCloseable {
     }
 
     static NodeLoad start(Path dir, String url, int clients, int seconds, String generation) {
-        List<String> command = NodeFixture.loadCommand(url, clients, seconds, generation);
+        return launch(dir, NodeFixture.loadCommand(url, clients, seconds, generation), clients, seconds);
+    }
+
+    /**
+     * Starts {@code rooms-load.js}: {@code clients} v4 clients spread over {@code urls} in rooms of {@code roomSize}
+     * that span them, each saying a numbered line to its room every second for {@code seconds} (see rooms-load.js).
+     */
+    static NodeLoad startRooms(Path dir, List<String> urls, int clients, int roomSize, int seconds) {
+        return launch(dir, NodeFixture.roomsLoadCommand(urls, clients, roomSize, seconds), clients, seconds);
+    }
+
+    private static NodeLoad launch(Path dir, List<String> command, int clients, int seconds) {
         String name = "load-" + System.nanoTime();
         Path out = dir.resolve(name + ".out");
         Path err = dir.resolve(name + ".err");
@@ -98,7 +109,7 @@ final class NodeLoad implements AutoCloseable {
         try {
             if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
                 close();
-                throw new AssertionError("load.js (" + clients + " clients, " + seconds + " s) still running after "
+                throw new AssertionError("the load (" + clients + " clients, " + seconds + " s) still running after "
                         + bound.toSeconds() + " s; killed. stderr:\n" + stderr());
             }
             List<String> lines = Files.readString(out, StandardCharsets.UTF_8).lines().toList();

@@ -3,15 +3,10 @@ package dev.cloudscope.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
@@ -30,7 +25,6 @@ class RoomsIT {
 
     private static final String ROOM = "it-room";
     private static final int LINES = 6;
-    private static final String AUTH_REPLY = "res from server: auth!Hello Man!!!";
     private static final Pattern JOINED = Pattern.compile("^joined " + ROOM + " as (\\S+) \\((\\d+) members?\\)");
 
     @TempDir
@@ -42,20 +36,20 @@ class RoomsIT {
         try (ServerProcess server = ServerProcess.start(dir, trace, FreePort.next(), List.of("-Dio.debugEndpoint=true"))) {
             assertThat(server.debugConnections()).as("live connections before the room").isZero();
             String chat = server.url("/chat");
-            List<Member> members = new ArrayList<>();
+            List<RoomMember> members = new ArrayList<>();
             try {
-                members.add(Member.start(dir, "ann", node("v4", chat, "ann")));
-                members.add(Member.start(dir, "bob", node("v4", chat, "bob")));
-                members.add(Member.start(dir, "cat", node("v2", chat, "cat")));
+                members.add(RoomMember.start(dir, "ann", node("v4", chat, "ann")));
+                members.add(RoomMember.start(dir, "bob", node("v4", chat, "bob")));
+                members.add(RoomMember.start(dir, "cat", node("v2", chat, "cat")));
                 // a URL without a path: the CLI's room is on /chat all the same
-                members.add(Member.start(dir, "dan", cli(server.url("/"), "dan")));
+                members.add(RoomMember.start(dir, "dan", cli(server.url("/"), "dan")));
 
                 // everyone in the room before anyone speaks
                 await("every member joined").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
                         .until(() -> members.stream().allMatch(member -> member.joinedLine() != null
                                 || !member.isAlive()));
                 List<Integer> counts = new ArrayList<>();
-                for (Member member : members) {
+                for (RoomMember member : members) {
                     Matcher joined = JOINED.matcher(String.valueOf(member.joinedLine()));
                     assertThat(joined.find()).as("%s joined (stderr: %s)", member, member.stderr()).isTrue();
                     assertThat(joined.group(1)).isEqualTo(member.name());
@@ -67,7 +61,7 @@ class RoomsIT {
 
                 // the senders take turns line by line, so the room gets them interleaved
                 for (int k = 1; k <= LINES; k++) {
-                    for (Member member : members) {
+                    for (RoomMember member : members) {
                         member.write(member.name() + " says " + k);
                     }
                 }
@@ -77,16 +71,16 @@ class RoomsIT {
                         .pollInterval(Duration.ofMillis(50))
                         .until(() -> members.stream().allMatch(member -> member.saidLines().size() >= expected
                                 || !member.isAlive()));
-                members.forEach(Member::closeStdin);
-                for (Member member : members) {
+                members.forEach(RoomMember::closeStdin);
+                for (RoomMember member : members) {
                     assertThat(member.awaitExit(Duration.ofSeconds(20)))
                             .as("%s exit code (stderr: %s)", member, member.stderr()).isZero();
                 }
 
-                for (Member member : members) {
+                for (RoomMember member : members) {
                     List<String> said = member.saidLines();
                     assertThat(said).as("what %s printed", member).hasSize(expected);
-                    for (Member sender : members) {
+                    for (RoomMember sender : members) {
                         List<String> fromSender = said.stream().filter(line -> line.startsWith(sender.name() + ": ")).toList();
                         if (sender == member) {
                             assertThat(fromSender).as("%s printed its own lines", member).isEmpty();
@@ -97,7 +91,7 @@ class RoomsIT {
                         }
                     }
                     assertThat(member.stdout()).as("%s stdout besides the room's lines", member)
-                            .filteredOn(line -> !said.contains(line)).isSubsetOf(AUTH_REPLY);
+                            .filteredOn(line -> !said.contains(line)).isSubsetOf(RoomMember.AUTH_REPLY);
                     assertThat(member.stderr().lines()).as("%s stderr", member).singleElement().asString()
                             .startsWith("joined " + ROOM + " as " + member.name());
                 }
@@ -105,7 +99,7 @@ class RoomsIT {
                 await("live connections back to 0").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
                         .until(() -> server.debugConnections() == 0);
             } finally {
-                members.forEach(Member::close);
+                members.forEach(RoomMember::close);
             }
 
             // one disconnect! per connection that passed auth: four on /chat, and the 2.x client's on / too
@@ -125,107 +119,5 @@ class RoomsIT {
 
     private static List<String> cli(String url, String name) {
         return List.of(Jars.java(), "-jar", Jars.cli().toString(), "room", ROOM, url, "--name", name);
-    }
-
-    /** One member's process: lines written to its stdin, its stdout and stderr in files of their own. */
-    private static final class Member implements AutoCloseable {
-
-        private final String name;
-        private final Process process;
-        private final OutputStream stdin;
-        private final Path out;
-        private final Path err;
-
-        private Member(String name, Process process, Path out, Path err) {
-            this.name = name;
-            this.process = process;
-            this.stdin = process.getOutputStream();
-            this.out = out;
-            this.err = err;
-        }
-
-        static Member start(Path dir, String name, List<String> command) {
-            Path out = dir.resolve(name + ".out");
-            Path err = dir.resolve(name + ".err");
-            try {
-                Process process = new ProcessBuilder(command)
-                        .redirectOutput(out.toFile())
-                        .redirectError(err.toFile())
-                        .redirectInput(ProcessBuilder.Redirect.PIPE)
-                        .start();
-                return new Member(name, process, out, err);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        String name() {
-            return name;
-        }
-
-        boolean isAlive() {
-            return process.isAlive();
-        }
-
-        /** The line saying it joined the room, once printed. */
-        String joinedLine() {
-            return stderr().lines().filter(line -> line.startsWith("joined ")).findFirst().orElse(null);
-        }
-
-        void write(String line) {
-            try {
-                stdin.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-                stdin.flush();
-            } catch (IOException e) {
-                throw new UncheckedIOException(name + ": cannot write to stdin (stderr: " + stderr() + ")", e);
-            }
-        }
-
-        void closeStdin() {
-            try {
-                stdin.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        /** Complete lines on stdout so far. */
-        List<String> stdout() {
-            String text = Processes.read(out);
-            int end = text.lastIndexOf('\n');
-            return end < 0 ? List.of() : text.substring(0, end).lines().toList();
-        }
-
-        /** What the room said to it ({@code FROM: TEXT}), in the order it printed them. */
-        List<String> saidLines() {
-            return stdout().stream().filter(line -> !line.equals(AUTH_REPLY)).toList();
-        }
-
-        String stderr() {
-            return Processes.read(err);
-        }
-
-        int awaitExit(Duration bound) {
-            try {
-                if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
-                    throw new AssertionError(this + " still running " + bound.toSeconds() + " s after its stdin ended; "
-                            + "stderr: " + stderr());
-                }
-                return process.exitValue();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-
-        @Override
-        public void close() {
-            Processes.kill(process);
-        }
-
-        @Override
-        public String toString() {
-            return name + " (pid " + process.pid() + ")";
-        }
     }
 }

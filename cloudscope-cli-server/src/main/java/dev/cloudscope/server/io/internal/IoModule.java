@@ -3,6 +3,7 @@ package dev.cloudscope.server.io.internal;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import com.google.inject.multibindings.OptionalBinder;
 import dev.cloudscope.server.config.ConfigProblem;
 import dev.cloudscope.server.config.IoSettings;
 import dev.cloudscope.server.config.NamespaceSettings;
@@ -46,6 +47,8 @@ public final class IoModule extends AbstractModule {
         IoBindings.connectionMiddleware(binder()); // declared, so that an app that binds none still starts
         IoBindings.packetMiddleware(binder());
         IoBindings.httpGet(binder());
+        // this server's rooms, unless the cluster's replace them (ClusterRoomsModule)
+        OptionalBinder.newOptionalBinder(binder(), Rooms.class).setDefault().to(LocalRooms.class);
     }
 
     @Provides
@@ -111,10 +114,9 @@ public final class IoModule extends AbstractModule {
         return new LocalSockets();
     }
 
-    /** The rooms of this server's sockets; the cluster replaces this binding. */
     @Provides
     @Singleton
-    Rooms rooms(LocalSockets sockets) {
+    LocalRooms localRooms(LocalSockets sockets) {
         return new LocalRooms(sockets);
     }
 

@@ -1,8 +1,11 @@
 package dev.cloudscope.server.io.internal.core;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** {@link Rooms} in this process: who is in which room, per namespace, and emits to the sockets connected here. */
@@ -81,6 +84,26 @@ public final class LocalRooms implements Rooms {
             }
         }
         return ids;
+    }
+
+    @Override
+    public CompletionStage<Set<String>> socketIds(String namespace, Set<String> rooms, Set<String> except) {
+        Set<String> ids = new HashSet<>(members(namespace, rooms));
+        if (!except.isEmpty()) {
+            ids.removeAll(members(namespace, except));
+        }
+        return CompletableFuture.completedFuture(Set.copyOf(ids));
+    }
+
+    /** Every socket of {@code namespace} here that is in a room, with its rooms (its own id's included): a copy. */
+    public Map<String, Set<String>> roomsBySocket(String namespace) {
+        Map<String, Set<String>> bySocket = new HashMap<>();
+        roomsOfSocket.forEach((key, rooms) -> {
+            if (key.namespace().equals(namespace)) {
+                bySocket.put(key.name(), Set.copyOf(rooms));
+            }
+        });
+        return bySocket;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.cloudscope.server.io.internal.core;
 
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The rooms of a server's sockets, and emits to them: socket.io's {@code Adapter}. {@link LocalRooms} keeps them in
@@ -19,10 +20,19 @@ public interface Rooms {
     /** The rooms {@code socketId} is in on {@code namespace} (its own id's included). */
     Set<String> roomsOf(String namespace, String socketId);
 
-    /** The ids of the sockets of {@code namespace} in any of {@code rooms}, or of all its sockets if it is empty. */
+    /**
+     * The ids of this server's sockets of {@code namespace} in any of {@code rooms}, or of all of them if it is
+     * empty.
+     */
     Set<String> members(String namespace, Set<String> rooms);
 
-    /** Sends {@code emit} to every socket it addresses, once each. */
+    /**
+     * The ids of the sockets of {@code namespace}, on every server that shares these rooms, in any of {@code rooms}
+     * (all of them if empty) and in none of {@code except}: {@code Broadcast.socketIds()}.
+     */
+    CompletionStage<Set<String>> socketIds(String namespace, Set<String> rooms, Set<String> except);
+
+    /** Sends {@code emit} to every socket it addresses, on every server that shares these rooms, once each. */
     void emit(RoomEmit emit);
 
     /**

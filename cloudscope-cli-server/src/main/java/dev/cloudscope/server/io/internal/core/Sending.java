@@ -4,7 +4,6 @@ import dev.cloudscope.server.io.Broadcast;
 import dev.cloudscope.server.io.IoNamespace;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** A {@link Broadcast} being narrowed: which rooms of which namespace, and which are left out. Immutable. */
@@ -36,11 +35,7 @@ record Sending(Rooms rooms, String namespace, Set<String> to, Set<String> except
 
     @Override
     public CompletionStage<Set<String>> socketIds() {
-        Set<String> ids = new HashSet<>(rooms.members(namespace, to));
-        if (!except.isEmpty()) {
-            ids.removeAll(rooms.members(namespace, except));
-        }
-        return CompletableFuture.completedFuture(Set.copyOf(ids));
+        return rooms.socketIds(namespace, to, except);
     }
 
     private static Set<String> plus(Set<String> set, String room) {
