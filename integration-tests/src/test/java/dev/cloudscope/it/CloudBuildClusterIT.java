@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CloudBuildClusterIT {
 
     private static final Pattern BUILD_ID = Pattern.compile("\\d{14}-[0-9a-f]{6}");
+    private static final Pattern PAGE = Pattern.compile("^page: http://127\\.0\\.0\\.1:\\d+/builds/");
     private static final Duration BUILD_END = Duration.ofSeconds(60);
 
     @TempDir
@@ -65,6 +66,8 @@ class CloudBuildClusterIT {
                     for (let i = 1; i <= 20; i++) console.log('cluster ' + i);
                     await gate(%d);
                     console.error('a line on stderr');
+                    // stdout and stderr are two pipes, read apart: a pause keeps their order the same in every run
+                    await new Promise(resolve => setTimeout(resolve, 300));
                     for (let i = 21; i <= 40; i++) console.log('cluster ' + i);
                     %s
                     """.formatted(gate.port(), BuildFixtures.siteCall("it-cluster-follow"))).commit(dir);
@@ -116,6 +119,8 @@ class CloudBuildClusterIT {
             assertThat(withoutIds(clusterDirect.stdout())).as("a direct run through node b against one node's")
                     .isEqualTo(withoutIds(oneNodeDirect.stdout()));
             assertThat(withoutIds(clusterDirect.stderr())).isEqualTo(withoutIds(oneNodeDirect.stderr()));
+            assertThat(clusterDirect.stdout()).as("the build's page, on the node the CLI asked")
+                    .anyMatch(line -> line.matches("page: " + Pattern.quote(b.url()) + "/builds/\\d{14}-[0-9a-f]{6}"));
             assertThat(a.terminate()).isZero();
             assertThat(b.terminate()).isZero();
         }
@@ -431,7 +436,9 @@ class CloudBuildClusterIT {
         }).toList();
     }
 
+    /** Lines without their build ids, and the page line without the port of the server the CLI asked. */
     private static List<String> withoutIds(List<String> lines) {
-        return lines.stream().map(line -> BUILD_ID.matcher(line).replaceAll("ID")).toList();
+        return lines.stream().map(line -> BUILD_ID.matcher(line).replaceAll("ID"))
+                .map(line -> PAGE.matcher(line).replaceAll("page: http://SERVER/builds/")).toList();
     }
 }
