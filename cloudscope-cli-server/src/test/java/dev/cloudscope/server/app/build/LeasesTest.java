@@ -65,7 +65,7 @@ class LeasesTest {
     void aStartedBuildWhoseNodeStoppedAnsweringEndsAsInternalError() throws Exception {
         BuildId id = queued();
         takenByTheDeadNode(id);
-        assertThat(records.start(id, "dead", Duration.ofMillis(300))).isTrue(); // its lease lapses: nobody renews it
+        assertThat(records.start(id, "dead", "1-0", Duration.ofMillis(300))).isTrue(); // its lease lapses: nobody renews it
 
         leases = new Leases(records, liveNode, "live", LEASE, new ConcurrentHashMap<>());
 
@@ -94,7 +94,7 @@ class LeasesTest {
     void aBuildWhoseNodeHoldsItsLeaseIsLeftAlone() throws Exception {
         BuildId id = queued();
         takenByTheDeadNode(id);
-        assertThat(records.start(id, "dead", Duration.ofSeconds(30))).isTrue();
+        assertThat(records.start(id, "dead", "1-0", Duration.ofSeconds(30))).isTrue();
 
         leases = new Leases(records, liveNode, "live", LEASE, new ConcurrentHashMap<>());
         Thread.sleep(LEASE.multipliedBy(2).toMillis()); // several rounds of the live node's checks
@@ -115,6 +115,88 @@ class LeasesTest {
 
         assertThat(liveNode.waiting()).isEqualTo(1);
         assertThat(liveNode.take(Duration.ofSeconds(1))).map(BuildQueue.Taken::build).contains(waiting);
+    }
+
+    @Test
+    void aRunWhoseFinalStatusNeverReachedRedisIsEndedBeforeItsEntryLeaves() throws Exception {
+        BuildId id = queued();
+        BuildQueue.Taken taken = takenByTheDeadNode(id);
+        assertThat(records.start(id, "dead", taken.entry().toString(), Duration.ofSeconds(30))).isTrue();
+        // the run is over, its log gave up writing the status: the record still says WORKING
+
+        assertThat(BuildRunner.settle(records, deadNode, taken, "dead")).isTrue();
+
+        Map<String, String> record = records.get(id).orElseThrow();
+        assertThat(BuildRecords.status(record)).isEqualTo(BuildStatus.INTERNAL_ERROR);
+        assertThat(record.get("message")).isEqualTo("node dead could not write the build's final status to Redis");
+        assertThat(deadNode.pending(10)).isEmpty();
+        assertThat(records.leased(id)).isFalse();
+    }
+
+    @Test
+    void aRunThatEndedHereKeepsItsLeaseUntilItLeavesTheRunningBuilds() throws Exception {
+        BuildId id = queued();
+        BuildQueue.Taken taken = liveNode.take(Duration.ofSeconds(1)).orElseThrow();
+        assertThat(records.start(id, "live", taken.entry().toString(), Duration.ofMillis(200))).isTrue();
+        Build build = new Build(id, new BuildRequest(java.net.URI.create("https://example.com/a.git"), "main",
+                "npm run build", List.of("npm", "run", "build")), null);
+        assertThat(build.endQueued("ended here")).isTrue(); // ended in memory, its status still being written
+        Map<BuildId, Build> running = new ConcurrentHashMap<>(Map.of(id, build));
+
+        leases = new Leases(records, liveNode, "live", LEASE, running);
+
+        // renewed with the lease's TTL (⅔ s), above the 200 ms it was taken with
+        awaitTrue(() -> redis.client().getBucket(BuildKeys.lease(id)).remainTimeToLive() > 300);
+        assertThat(BuildRecords.status(records.get(id).orElseThrow())).isEqualTo(BuildStatus.WORKING);
+    }
+
+    @Test
+    void aWorkingBuildWithNoLeaseAndNoQueueEntryIsEndedBySweepingTheRecords() throws Exception {
+        BuildId id = queued();
+        BuildQueue.Taken taken = takenByTheDeadNode(id);
+        assertThat(records.start(id, "dead", taken.entry().toString(), Duration.ofMillis(300))).isTrue();
+        deadNode.done(taken.entry()); // its entry went (a hand-back race): the reaper's pending list cannot find it
+
+        leases = new Leases(records, liveNode, "live", LEASE, new ConcurrentHashMap<>());
+
+        awaitTrue(() -> BuildRecords.status(records.get(id).orElseThrow()) != BuildStatus.WORKING);
+        Map<String, String> record = records.get(id).orElseThrow();
+        assertThat(BuildRecords.status(record)).isEqualTo(BuildStatus.INTERNAL_ERROR);
+        assertThat(record.get("message")).isEqualTo("the node running the build (dead) stopped answering; ended by node live");
+    }
+
+    @Test
+    void theReaperLooksPastTheOldestHundredTakenEntries() throws Exception {
+        BuildQueue healthy = new BuildQueue(redis.client(), "healthy");
+        for (int i = 0; i < 101; i++) {
+            BuildId id = queued();
+            BuildQueue.Taken taken = healthy.take(Duration.ofSeconds(1)).orElseThrow();
+            assertThat(records.start(id, "healthy", taken.entry().toString(), Duration.ofSeconds(60))).isTrue();
+        }
+        BuildId last = queued();
+        takenByTheDeadNode(last); // taken, never started, behind 101 leased ones
+
+        leases = new Leases(records, liveNode, "live", LEASE, new ConcurrentHashMap<>());
+
+        awaitTrue(() -> liveNode.waiting() == 1);
+        assertThat(liveNode.take(Duration.ofSeconds(1))).map(BuildQueue.Taken::build).contains(last);
+    }
+
+    @Test
+    void aConsumerIdleForLongHoldingNothingLeavesTheGroup() throws Exception {
+        queued();
+        BuildQueue gone = new BuildQueue(redis.client(), "gone-node"); // a node that ran one build, then went
+        gone.done(gone.take(Duration.ofSeconds(1)).orElseThrow().entry());
+        assertThat(liveNode.consumers()).extracting(org.redisson.api.StreamConsumer::getName).contains("gone-node");
+        BuildId id = queued();
+        BuildQueue.Taken taken = takenByTheDeadNode(id);
+        assertThat(records.start(id, "dead", taken.entry().toString(), Duration.ofSeconds(60))).isTrue();
+
+        leases = new Leases(records, liveNode, "live", Duration.ofMillis(600), new ConcurrentHashMap<>());
+
+        awaitTrue(() -> liveNode.consumers().stream().noneMatch(c -> c.getName().equals("gone-node")));
+        assertThat(liveNode.consumers()).extracting(org.redisson.api.StreamConsumer::getName).as("holds a build")
+                .contains("dead");
     }
 
     private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
