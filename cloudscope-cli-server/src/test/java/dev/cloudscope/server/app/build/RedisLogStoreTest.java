@@ -178,6 +178,33 @@ class RedisLogStoreTest {
         assertThat(records.start(id, "node-a", "5-0", Duration.ofSeconds(10))).as("once ended").isFalse();
     }
 
+    @Test
+    void aFollowerWaitingWhileChecksCannotRunQueuesOneCheckAtATime() throws Exception {
+        BuildId id = queued();
+        started(id);
+        java.util.concurrent.LinkedBlockingQueue<Runnable> stuck = new java.util.concurrent.LinkedBlockingQueue<>();
+        // a worker pool whose workers are all blocked (on a Redis that is away): what is given to it waits
+        RedisLogStore blocked = new RedisLogStore(redis.client(), records, 4096, stuck::add);
+        try {
+            blocked.awaitAfter(id, 0);
+            long from = blocked.checkRounds();
+            while (blocked.checkRounds() < from + 3) {
+                Thread.sleep(20);
+            }
+            // the waiter's own first check, and one of the once-a-second checks: not one more a second
+            assertThat(stuck).hasSize(2);
+            stuck.poll().run();
+            stuck.poll().run(); // the check ran: the next round may queue another
+            long ran = blocked.checkRounds();
+            while (blocked.checkRounds() < ran + 2) {
+                Thread.sleep(20);
+            }
+            assertThat(stuck).hasSize(1);
+        } finally {
+            blocked.close();
+        }
+    }
+
     private void waitForSeq(BuildId id, long seq) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (store.read(id, 0, 100).lastSeq() < seq) {
