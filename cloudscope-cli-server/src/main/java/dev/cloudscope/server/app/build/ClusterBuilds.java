@@ -2,6 +2,7 @@ package dev.cloudscope.server.app.build;
 
 import dev.cloudscope.server.cluster.NodeId;
 import dev.cloudscope.server.config.BuildSettings;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -12,6 +13,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -40,8 +43,17 @@ public final class ClusterBuilds implements Builds {
     private final Leases leases;
     private final Executor workers;
     private final int cancelListener;
-    /** Builds accepted here whose socket has not detached: their owner's leaving cancels them (anywhere). */
+    /**
+     * Builds accepted here whose socket has not detached and that have not ended: their owner's leaving cancels them
+     * (anywhere). An ended build leaves it within {@link #OWNERS_SWEEP} ({@link #forgetEnded}).
+     */
     private final Map<BuildId, String> owners = new ConcurrentHashMap<>();
+    static final Duration OWNERS_SWEEP = Duration.ofSeconds(2);
+    private final ScheduledExecutorService ownersTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "build-owners");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public ClusterBuilds(BuildSettings settings, RedissonClient redis, NodeId node, RedisLogStore logs,
                          BuildRecords records, ArtifactStore artifacts, Sandbox sandbox, Executor workers) {
@@ -57,6 +69,26 @@ public final class ClusterBuilds implements Builds {
         this.cancelListener = redis.getTopic(BuildKeys.CANCEL, StringCodec.INSTANCE)
                 .addListener(String.class, (channel, message) -> cancelledElsewhere(message));
         runner.start(leases.ttl());
+        ownersTimer.scheduleWithFixedDelay(() -> forgetEnded(owners, records), OWNERS_SWEEP.toMillis(),
+                OWNERS_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Drops from {@code owners} the builds that have ended (or whose record is gone): {@code ownsUnfinished} answers
+     * from this map, and it must not grow with every build accepted here.
+     */
+    static void forgetEnded(Map<BuildId, String> owners, BuildRecords records) {
+        for (BuildId id : List.copyOf(owners.keySet())) {
+            try {
+                Optional<Map<String, String>> record = records.get(id);
+                if (record.isEmpty() || BuildRecords.status(record.get()).finished()) {
+                    owners.remove(id);
+                }
+            } catch (RuntimeException e) {
+                log.debug("cannot look at the builds owned here now ({})", e.toString());
+                return;
+            }
+        }
     }
 
     @Override
@@ -171,6 +203,7 @@ public final class ClusterBuilds implements Builds {
 
     @Override
     public void close() {
+        ownersTimer.shutdownNow();
         runner.close();
         leases.close();
         try {

@@ -199,6 +199,20 @@ class LeasesTest {
                 .contains("dead");
     }
 
+    @Test
+    void aBuildThatEndedIsNoLongerCountedAsOwnedByItsSocket() {
+        BuildId ended = queued();
+        BuildId waiting = queued();
+        BuildId gone = BuildId.next(); // its record pruned or Redis emptied
+        records.endIf(ended, java.util.EnumSet.of(BuildStatus.QUEUED), BuildStatus.CANCELLED, "cancelled");
+        Map<BuildId, String> owners = new ConcurrentHashMap<>(Map.of(ended, "socket-1", waiting, "socket-1",
+                gone, "socket-2"));
+
+        ClusterBuilds.forgetEnded(owners, records);
+
+        assertThat(owners).containsOnlyKeys(waiting);
+    }
+
     private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!condition.getAsBoolean()) {
