@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * shared S3 store. Leases ({@link Leases}) end the builds of a node that died.
  *
  * <p>Stopping (SIGTERM): the node takes no more builds; those it runs are cancelled (CANCELLED, as on one node); the
- * queued ones were never this node's: they stay in the queue for the others.
+ * queued ones were never this node's: they stay in the queue for the others, also those its own sockets submitted
+ * (their disconnect at stop cancels nothing, {@link #nodeStopping}); builds running on other nodes go on.
  */
 public final class ClusterBuilds implements Builds {
 
@@ -48,6 +49,7 @@ public final class ClusterBuilds implements Builds {
      * (anywhere). An ended build leaves it within {@link #OWNERS_SWEEP} ({@link #forgetEnded}).
      */
     private final Map<BuildId, String> owners = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
     static final Duration OWNERS_SWEEP = Duration.ofSeconds(2);
     private final ScheduledExecutorService ownersTimer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "build-owners");
@@ -111,6 +113,11 @@ public final class ClusterBuilds implements Builds {
         return id;
     }
 
+    /** For tests: a build (made elsewhere) as if a socket of this node had submitted it. */
+    void owned(BuildId id, String owner) {
+        owners.put(id, owner);
+    }
+
     @Override
     public boolean detach(BuildId id) {
         owners.remove(id);
@@ -123,9 +130,21 @@ public final class ClusterBuilds implements Builds {
     }
 
     @Override
+    public void nodeStopping() {
+        stopping = true;
+    }
+
+    @Override
     public void ownerLeft(String socketId) {
         owners.forEach((id, owner) -> {
             if (owner.equals(socketId) && owners.remove(id, owner)) {
+                if (stopping) {
+                    // this node stops, not the client's wish: the build stays the cluster's (queued: another node
+                    // runs it; running here: cancelled by close(), as on one node; running elsewhere: it goes on)
+                    log.info("build {} left to the cluster: its client was disconnected by this node stopping",
+                            id.value());
+                    return;
+                }
                 try {
                     if (cancelNow(id).map(status -> status == BuildStatus.CANCELLED || !status.finished()).orElse(false)) {
                         log.info("build {} cancelled: its client left without detaching", id.value());
