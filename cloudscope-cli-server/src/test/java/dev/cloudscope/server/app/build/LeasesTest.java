@@ -18,8 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What a live node does with the builds of a node that stopped answering, against a real redis-server: a build it
  * had started is ended as INTERNAL_ERROR (not run again); one it had only taken from the queue goes back to the
- * queue; one whose node still holds its lease is left alone. And the queue itself: a build cancelled while queued
- * leaves it.
+ * queue; one whose node still holds its lease is left alone; one WORKING with no lease and no queue entry is found
+ * by the sweep of the records; taken entries beyond the oldest hundred are seen; idle consumers holding nothing
+ * leave the group. A node's own ends: a run whose status never reached Redis is ended before its entry leaves, and
+ * its lease is renewed until then. And the queue itself: a build cancelled while queued leaves it; the builds owned
+ * by a node's sockets are forgotten once ended.
  */
 class LeasesTest {
 
