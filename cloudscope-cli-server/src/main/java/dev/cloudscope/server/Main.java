@@ -102,6 +102,10 @@ public final class Main implements Callable<Integer> {
         Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
         Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
         stopRequested.await();
+        // across nodes, the disconnects below must not cancel builds that are the cluster's (docs/scaling.md)
+        if (injector.getExistingBinding(Key.get(Builds.class)) != null) {
+            injector.getInstance(Builds.class).nodeStopping();
+        }
         server.stop();
         // rooms across nodes: what the disconnects above queued reaches Redis, then this node's keys leave it
         if (injector.getInstance(Rooms.class) instanceof AutoCloseable rooms) {

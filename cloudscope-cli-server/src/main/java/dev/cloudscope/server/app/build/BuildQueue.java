@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import org.redisson.api.PendingEntry;
 import org.redisson.api.RStream;
 import org.redisson.api.RedissonClient;
+import org.redisson.api.StreamConsumer;
 import org.redisson.api.StreamMessageId;
 import org.redisson.api.stream.StreamAddArgs;
 import org.redisson.api.stream.StreamCreateGroupArgs;
@@ -105,7 +106,22 @@ final class BuildQueue {
 
     /** Builds that some node has taken and not yet ended, oldest first, at most {@code count}. */
     List<PendingEntry> pending(int count) {
-        return stream().listPending(BuildKeys.GROUP, StreamMessageId.MIN, StreamMessageId.MAX, count);
+        return pending(StreamMessageId.MIN, count);
+    }
+
+    /** As {@link #pending(int)}, from entry {@code from} on (to page through them). */
+    List<PendingEntry> pending(StreamMessageId from, int count) {
+        return stream().listPending(BuildKeys.GROUP, from, StreamMessageId.MAX, count);
+    }
+
+    /** The group's consumers: one per node that has read from it (and not been removed). */
+    List<StreamConsumer> consumers() {
+        return stream().listConsumers(BuildKeys.GROUP);
+    }
+
+    /** Removes a consumer from the group (with the entries it holds: called only for one holding none). */
+    void removeConsumer(String consumer) {
+        stream().removeConsumer(BuildKeys.GROUP, consumer);
     }
 
     /**

@@ -24,12 +24,21 @@ import org.redisson.client.codec.StringCodec;
 public final class BuildRecords {
 
     /**
-     * KEYS: record, lease. ARGV: node, startedAt, lease ms. QUEUED becomes WORKING on this node, its lease taken in
-     * the same step (no moment where it runs without one). Returns 1, or 0 if it was not QUEUED (cancelled meanwhile).
+     * KEYS: record, lease. ARGV: node, startedAt, lease ms, the queue entry it was taken from. QUEUED becomes WORKING
+     * on this node, its lease taken in the same step (no moment where it runs without one). Returns 1, or 0 if it was
+     * not QUEUED (cancelled meanwhile). Idempotent: the same call again (sent twice, its first answer lost) finds the
+     * build WORKING on this node from this entry and returns 1 too; from another entry (a duplicate left by a
+     * hand-back race) it returns 0, so that a build never runs twice.
      */
     private static final String START = """
-            if redis.call('HGET', KEYS[1], 'status') ~= 'QUEUED' then return 0 end
-            redis.call('HSET', KEYS[1], 'status', 'WORKING', 'node', ARGV[1], 'startedAt', ARGV[2])
+            local st = redis.call('HGET', KEYS[1], 'status')
+            if st == 'WORKING' and redis.call('HGET', KEYS[1], 'node') == ARGV[1]
+                and redis.call('HGET', KEYS[1], 'entry') == ARGV[4] then
+              redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[3])
+              return 1
+            end
+            if st ~= 'QUEUED' then return 0 end
+            redis.call('HSET', KEYS[1], 'status', 'WORKING', 'node', ARGV[1], 'startedAt', ARGV[2], 'entry', ARGV[4])
             redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[3])
             return 1
             """;
@@ -84,11 +93,14 @@ public final class BuildRecords {
         return map(id).isExists();
     }
 
-    /** QUEUED to WORKING on {@code node}, with its lease. @return false if it was not QUEUED */
-    boolean start(BuildId id, String node, Duration leaseTtl) {
+    /**
+     * QUEUED to WORKING on {@code node}, with its lease, taken from queue entry {@code entry}.
+     * @return false if it was not QUEUED (nor already WORKING on this node from this entry)
+     */
+    boolean start(BuildId id, String node, String entry, Duration leaseTtl) {
         Long started = redis.getScript(StringCodec.INSTANCE).eval(RScript.Mode.READ_WRITE, START,
                 RScript.ReturnType.INTEGER, List.of(BuildKeys.record(id), BuildKeys.lease(id)), node,
-                Instant.now().toString(), Long.toString(leaseTtl.toMillis()));
+                Instant.now().toString(), Long.toString(leaseTtl.toMillis()), entry);
         return started != null && started == 1;
     }
 
@@ -128,6 +140,22 @@ public final class BuildRecords {
 
     void release(BuildId id) {
         redis.getBucket(BuildKeys.lease(id), StringCodec.INSTANCE).delete();
+    }
+
+    /** Every build in the index, oldest first (the kept ones and those not ended yet): the reaper's safety net. */
+    List<BuildId> indexed() {
+        List<BuildId> ids = new ArrayList<>();
+        for (String value : index().valueRange(0, -1)) {
+            if (BuildId.valid(value)) {
+                ids.add(new BuildId(value));
+            }
+        }
+        return ids;
+    }
+
+    /** The build's status and node, read in one call (empty map if its record is gone). */
+    Map<String, String> statusAndNode(BuildId id) {
+        return map(id).getAll(java.util.Set.of("status", "node"));
     }
 
     /** The kept builds, newest first. */

@@ -130,7 +130,11 @@ final class BuildRunner implements AutoCloseable {
     /** Starts a taken build on this node. @return false if there was nothing to run (it ended while queued) */
     private boolean start(BuildQueue.Taken taken) {
         BuildId id = taken.build();
-        if (!records.start(id, node, leaseTtl)) {
+        if (running.containsKey(id)) {
+            queue.done(taken.entry()); // a duplicate entry of a build this node runs (a hand-back race)
+            return false;
+        }
+        if (!records.start(id, node, taken.entry().toString(), leaseTtl)) {
             queue.done(taken.entry());
             return false;
         }
@@ -166,7 +170,6 @@ final class BuildRunner implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 log.error("build {} failed inside the server", id.value(), e);
             } finally {
-                running.remove(id);
                 finished(taken, dir);
                 slots.release();
             }
@@ -174,13 +177,19 @@ final class BuildRunner implements AutoCloseable {
         return true;
     }
 
-    /** After a run: its queue entry leaves (before the lease goes, so no node takes it for dead), its tree is removed. */
+    /**
+     * After a run: its end made sure of in Redis ({@link #settle}), its tree removed. The build stays in
+     * {@link #running} (its lease renewed) until then, so that no node takes it for dead while its status is written.
+     */
     private void finished(BuildQueue.Taken taken, Path dir) {
+        boolean interrupted = Thread.interrupted(); // shutdownNow at stop: these Redis calls must still be made
         try {
-            queue.done(taken.entry());
-            records.release(taken.build());
-        } catch (RuntimeException e) {
-            log.warn("build {}: cannot clear its queue entry now ({}); another node will", taken.build(), e.toString());
+            settle(records, queue, taken, node);
+        } finally {
+            running.remove(taken.build());
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         try {
             if (Files.exists(dir)) {
@@ -188,6 +197,34 @@ final class BuildRunner implements AutoCloseable {
             }
         } catch (IOException e) {
             log.warn("build {}: could not remove its work tree: {}", taken.build(), e.toString());
+        }
+    }
+
+    static final String STATUS_LOST = "node %s could not write the build's final status to Redis";
+
+    /**
+     * A run on {@code node} is over: if its record still says WORKING (its final status never reached Redis: the log
+     * gave up after its patience, or the write was cut at stop), it is ended as INTERNAL_ERROR first; then the queue
+     * entry leaves (before the lease, so that no node sees a pending entry without a lease for a build that is merely
+     * finishing) and the lease. If Redis cannot be reached for that, the entry stays taken: once the lease has
+     * lapsed, another node's reaper ends the build ({@link Leases}). @return whether all of it was done
+     */
+    static boolean settle(BuildRecords records, BuildQueue queue, BuildQueue.Taken taken, String node) {
+        BuildId id = taken.build();
+        try {
+            Optional<Map<String, String>> record = records.get(id);
+            if (record.isPresent() && BuildRecords.status(record.get()) == BuildStatus.WORKING
+                    && records.endIf(id, EnumSet.of(BuildStatus.WORKING), BuildStatus.INTERNAL_ERROR,
+                    STATUS_LOST.formatted(node))) {
+                log.warn("build {} ended as INTERNAL_ERROR: its final status never reached Redis", id);
+            }
+            queue.done(taken.entry());
+            records.release(id);
+            return true;
+        } catch (RuntimeException e) {
+            log.warn("build {}: cannot settle its end in Redis now ({}); its queue entry stays taken, another node "
+                    + "ends it", id, e.toString());
+            return false;
         }
     }
 
@@ -237,7 +274,8 @@ final class BuildRunner implements AutoCloseable {
         runners.shutdown();
         try {
             if (!runners.awaitTermination(10, TimeUnit.SECONDS)) {
-                runners.shutdownNow();
+                runners.shutdownNow(); // a status write still retrying is cut: its end is settled in finished()
+                runners.awaitTermination(5, TimeUnit.SECONDS);
             }
             dispatcher.join(TAKE_WAIT.toMillis() + 1000);
         } catch (InterruptedException e) {

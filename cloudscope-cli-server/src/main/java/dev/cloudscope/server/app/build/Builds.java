@@ -54,6 +54,15 @@ public interface Builds extends AutoCloseable {
 
     LogStore logs();
 
+    /**
+     * The server begins to stop (before its sockets are disconnected). One node: nothing changes (its sockets'
+     * builds are cancelled as they leave, and the rest at {@link #close}). Across nodes: the sockets' leaving no longer
+     * cancels their builds, which belong to the cluster (queued ones run on another node); those this node runs are
+     * cancelled at {@link #close}.
+     */
+    default void nodeStopping() {
+    }
+
     /** At server stop: running builds are cancelled (their processes killed) and end as CANCELLED. */
     @Override
     void close();

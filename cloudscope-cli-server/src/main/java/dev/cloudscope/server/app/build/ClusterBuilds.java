@@ -2,6 +2,7 @@ package dev.cloudscope.server.app.build;
 
 import dev.cloudscope.server.cluster.NodeId;
 import dev.cloudscope.server.config.BuildSettings;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -12,6 +13,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -25,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * shared S3 store. Leases ({@link Leases}) end the builds of a node that died.
  *
  * <p>Stopping (SIGTERM): the node takes no more builds; those it runs are cancelled (CANCELLED, as on one node); the
- * queued ones were never this node's: they stay in the queue for the others.
+ * queued ones were never this node's: they stay in the queue for the others, also those its own sockets submitted
+ * (their disconnect at stop cancels nothing, {@link #nodeStopping}); builds running on other nodes go on.
  */
 public final class ClusterBuilds implements Builds {
 
@@ -40,8 +44,18 @@ public final class ClusterBuilds implements Builds {
     private final Leases leases;
     private final Executor workers;
     private final int cancelListener;
-    /** Builds accepted here whose socket has not detached: their owner's leaving cancels them (anywhere). */
+    /**
+     * Builds accepted here whose socket has not detached and that have not ended: their owner's leaving cancels them
+     * (anywhere). An ended build leaves it within {@link #OWNERS_SWEEP} ({@link #forgetEnded}).
+     */
     private final Map<BuildId, String> owners = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
+    static final Duration OWNERS_SWEEP = Duration.ofSeconds(2);
+    private final ScheduledExecutorService ownersTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "build-owners");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public ClusterBuilds(BuildSettings settings, RedissonClient redis, NodeId node, RedisLogStore logs,
                          BuildRecords records, ArtifactStore artifacts, Sandbox sandbox, Executor workers) {
@@ -57,6 +71,26 @@ public final class ClusterBuilds implements Builds {
         this.cancelListener = redis.getTopic(BuildKeys.CANCEL, StringCodec.INSTANCE)
                 .addListener(String.class, (channel, message) -> cancelledElsewhere(message));
         runner.start(leases.ttl());
+        ownersTimer.scheduleWithFixedDelay(() -> forgetEnded(owners, records), OWNERS_SWEEP.toMillis(),
+                OWNERS_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Drops from {@code owners} the builds that have ended (or whose record is gone): {@code ownsUnfinished} answers
+     * from this map, and it must not grow with every build accepted here.
+     */
+    static void forgetEnded(Map<BuildId, String> owners, BuildRecords records) {
+        for (BuildId id : List.copyOf(owners.keySet())) {
+            try {
+                Optional<Map<String, String>> record = records.get(id);
+                if (record.isEmpty() || BuildRecords.status(record.get()).finished()) {
+                    owners.remove(id);
+                }
+            } catch (RuntimeException e) {
+                log.debug("cannot look at the builds owned here now ({})", e.toString());
+                return;
+            }
+        }
     }
 
     @Override
@@ -79,6 +113,11 @@ public final class ClusterBuilds implements Builds {
         return id;
     }
 
+    /** For tests: a build (made elsewhere) as if a socket of this node had submitted it. */
+    void owned(BuildId id, String owner) {
+        owners.put(id, owner);
+    }
+
     @Override
     public boolean detach(BuildId id) {
         owners.remove(id);
@@ -91,9 +130,21 @@ public final class ClusterBuilds implements Builds {
     }
 
     @Override
+    public void nodeStopping() {
+        stopping = true;
+    }
+
+    @Override
     public void ownerLeft(String socketId) {
         owners.forEach((id, owner) -> {
             if (owner.equals(socketId) && owners.remove(id, owner)) {
+                if (stopping) {
+                    // this node stops, not the client's wish: the build stays the cluster's (queued: another node
+                    // runs it; running here: cancelled by close(), as on one node; running elsewhere: it goes on)
+                    log.info("build {} left to the cluster: its client was disconnected by this node stopping",
+                            id.value());
+                    return;
+                }
                 try {
                     if (cancelNow(id).map(status -> status == BuildStatus.CANCELLED || !status.finished()).orElse(false)) {
                         log.info("build {} cancelled: its client left without detaching", id.value());
@@ -171,6 +222,7 @@ public final class ClusterBuilds implements Builds {
 
     @Override
     public void close() {
+        ownersTimer.shutdownNow();
         runner.close();
         leases.close();
         try {

@@ -46,6 +46,9 @@ public final class RedisLogStore implements LogStore {
     private final ScheduledExecutorService flusher;
     private final ConcurrentHashMap<BuildId, List<Waiter>> waiters = new ConcurrentHashMap<>();
     private final int appendedListener;
+    /** The builds whose once-a-second check is queued or running. */
+    private final java.util.Set<BuildId> checking = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicLong checkRounds = new java.util.concurrent.atomic.AtomicLong();
 
     private record Waiter(long after, CompletableFuture<Void> done) {
     }
@@ -150,15 +153,34 @@ public final class RedisLogStore implements LogStore {
         }
     }
 
-    /** Once a second: every waiter against its record, for a nudge that never came. */
+    /**
+     * Once a second: every waiter against its record, for a nudge that never came. At most one such check per build
+     * is in flight: while Redis is away a check blocks (Redisson's retries), and a new one a second would pile up on
+     * the shared worker pool without bound.
+     */
     private void checkWaiters() {
+        checkRounds.incrementAndGet();
         waiters.forEach((id, list) -> {
+            if (!checking.add(id)) {
+                return; // the last one has not returned yet
+            }
             try {
-                notifier.execute(() -> check(id, List.copyOf(list)));
+                notifier.execute(() -> {
+                    try {
+                        check(id, List.copyOf(list));
+                    } finally {
+                        checking.remove(id);
+                    }
+                });
             } catch (RuntimeException e) {
-                // the worker pool is shutting down with the server
+                checking.remove(id); // the worker pool is shutting down with the server
             }
         });
+    }
+
+    /** For tests: how many rounds of {@link #checkWaiters} have begun. */
+    long checkRounds() {
+        return checkRounds.get();
     }
 
     private void check(BuildId id, List<Waiter> list) {

@@ -54,7 +54,7 @@ class RedisEmptiedTest {
     void aRunningBuildsOutputIsDroppedAndItsFollowersAreToldItIsUnknown() throws Exception {
         BuildId id = queued();
         assertThat(queue.take(Duration.ofSeconds(1))).isPresent();
-        assertThat(records.start(id, "node-a", Duration.ofSeconds(10))).isTrue();
+        assertThat(records.start(id, "node-a", "1-0", Duration.ofSeconds(10))).isTrue();
         BuildLog log = store.create(id);
         log.stageStart("build");
 

@@ -51,7 +51,7 @@ class RedisLogStoreTest {
     }
 
     private BuildLog started(BuildId id) throws java.io.IOException {
-        assertThat(records.start(id, "node-a", Duration.ofSeconds(10))).isTrue();
+        assertThat(records.start(id, "node-a", "1-0", Duration.ofSeconds(10))).isTrue();
         return store.create(id);
     }
 
@@ -156,14 +156,53 @@ class RedisLogStoreTest {
     @Test
     void aQueuedBuildStartsOnceAndACancelledOneNever() {
         BuildId id = queued();
-        assertThat(records.start(id, "node-a", Duration.ofSeconds(10))).isTrue();
-        assertThat(records.start(id, "node-b", Duration.ofSeconds(10))).as("a second node").isFalse();
+        assertThat(records.start(id, "node-a", "1-0", Duration.ofSeconds(10))).isTrue();
+        assertThat(records.start(id, "node-b", "1-0", Duration.ofSeconds(10))).as("a second node").isFalse();
         assertThat(records.leased(id)).isTrue();
 
         BuildId cancelled = queued();
         assertThat(records.endIf(cancelled, EnumSet.of(BuildStatus.QUEUED), BuildStatus.CANCELLED, "cancelled while queued"))
                 .isTrue();
-        assertThat(records.start(cancelled, "node-a", Duration.ofSeconds(10))).isFalse();
+        assertThat(records.start(cancelled, "node-a", "1-0", Duration.ofSeconds(10))).isFalse();
+    }
+
+    @Test
+    void aStartSentAgainByTheSameNodeForTheSameEntrySucceedsAndNoOtherDoes() {
+        BuildId id = queued();
+        assertThat(records.start(id, "node-a", "5-0", Duration.ofSeconds(10))).isTrue();
+        // its answer lost, the same call is sent again: the build is not left WORKING with nobody running it
+        assertThat(records.start(id, "node-a", "5-0", Duration.ofSeconds(10))).as("the same call again").isTrue();
+        assertThat(records.start(id, "node-a", "9-0", Duration.ofSeconds(10))).as("a duplicate entry").isFalse();
+        assertThat(records.start(id, "node-b", "5-0", Duration.ofSeconds(10))).as("another node").isFalse();
+        records.endIf(id, EnumSet.of(BuildStatus.WORKING), BuildStatus.SUCCESS, "done");
+        assertThat(records.start(id, "node-a", "5-0", Duration.ofSeconds(10))).as("once ended").isFalse();
+    }
+
+    @Test
+    void aFollowerWaitingWhileChecksCannotRunQueuesOneCheckAtATime() throws Exception {
+        BuildId id = queued();
+        started(id);
+        java.util.concurrent.LinkedBlockingQueue<Runnable> stuck = new java.util.concurrent.LinkedBlockingQueue<>();
+        // a worker pool whose workers are all blocked (on a Redis that is away): what is given to it waits
+        RedisLogStore blocked = new RedisLogStore(redis.client(), records, 4096, stuck::add);
+        try {
+            blocked.awaitAfter(id, 0);
+            long from = blocked.checkRounds();
+            while (blocked.checkRounds() < from + 3) {
+                Thread.sleep(20);
+            }
+            // the waiter's own first check, and one of the once-a-second checks: not one more a second
+            assertThat(stuck).hasSize(2);
+            stuck.poll().run();
+            stuck.poll().run(); // the check ran: the next round may queue another
+            long ran = blocked.checkRounds();
+            while (blocked.checkRounds() < ran + 2) {
+                Thread.sleep(20);
+            }
+            assertThat(stuck).hasSize(1);
+        } finally {
+            blocked.close();
+        }
     }
 
     private void waitForSeq(BuildId id, long seq) throws Exception {
