@@ -307,6 +307,10 @@ final class Outbox {
                 log.error("cluster: the room outbox failed; it goes on, and writes this node's membership afresh", e);
                 ops.forEach(Outbox::giveUp);
                 remirror.set(true);
+                if (closing && System.currentTimeMillis() > closeDeadline) {
+                    queue.forEach(Outbox::giveUp);
+                    return;
+                }
                 sleep(1_000);
             } finally {
                 ops.clear();
