@@ -152,6 +152,21 @@ class StreamTailTest {
         await().atMost(Duration.ofSeconds(15)).until(() -> tail.senders().equals(Set.of("node-live /chat")));
     }
 
+    @Test
+    void anErrorWhileDeliveringDoesNotStopTheTail() {
+        tail = new StreamTail(redis, "here", Set.of("/chat"), emit -> {
+            if ("boom".equals(emit.args()[0])) {
+                throw new StackOverflowError("an Error, not an exception");
+            }
+            delivered.add((String) emit.args()[0]);
+        });
+        tail.start();
+        add(null, "node-a", 1, "boom");
+        add(null, "node-a", 2, "a2");
+        await().atMost(Duration.ofSeconds(10)).until(() -> delivered.contains("a2"));
+        assertThat(delivered).containsExactly("a2");
+    }
+
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
