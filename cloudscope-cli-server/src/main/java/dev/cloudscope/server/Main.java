@@ -80,7 +80,7 @@ public final class Main implements Callable<Integer> {
             logLevel("com.corundumstudio.socketio.transport.WebSocketTransport", Level.INFO);
         }
         IoServer server;
-        Injector injector;
+        Injector injector = null;
         try {
             LoadedConfig config = ConfigLoader.fromEnvironment().load(configFile, flags());
             injector = Guice.createInjector(Stage.PRODUCTION, Plugins.enabled(config));
@@ -95,6 +95,8 @@ public final class Main implements Callable<Integer> {
             ConfigProblem problem = ConfigProblem.behind(e).orElseThrow(() -> e);
             return fail(err, "config: " + problem.getMessage(), BAD_CONFIG);
         } catch (IoServerException e) {
+            // e.g. the port in use: the rooms across nodes have started (a heartbeat sent): they leave Redis now
+            closeRooms(injector);
             return fail(err, e.getMessage(), CANNOT_SERVE);
         }
 
@@ -108,13 +110,7 @@ public final class Main implements Callable<Integer> {
         }
         server.stop();
         // rooms across nodes: what the disconnects above queued reaches Redis, then this node's keys leave it
-        if (injector.getInstance(Rooms.class) instanceof AutoCloseable rooms) {
-            try {
-                rooms.close();
-            } catch (Exception e) {
-                LoggerFactory.getLogger(Main.class).warn("closing the rooms failed", e);
-            }
-        }
+        closeRooms(injector);
         // running builds are cancelled (their processes killed), their logs end with their status
         if (injector.getExistingBinding(Key.get(Builds.class)) != null) {
             injector.getInstance(Builds.class).close();
@@ -124,6 +120,21 @@ public final class Main implements Callable<Integer> {
         }
         System.out.flush();
         return 0;
+    }
+
+    /** Rooms across nodes closed (a few seconds at most): a no-op for this process's own rooms, or no injector. */
+    private static void closeRooms(Injector injector) {
+        if (injector == null) {
+            return;
+        }
+        try {
+            // Stage.PRODUCTION: the singletons exist since the injector does; this starts nothing
+            if (injector.getInstance(Rooms.class) instanceof AutoCloseable rooms) {
+                rooms.close();
+            }
+        } catch (Exception e) {
+            LoggerFactory.getLogger(Main.class).warn("closing the rooms failed", e);
+        }
     }
 
     private Map<String, Object> flags() {

@@ -207,6 +207,43 @@ class RoomsClusterIT {
     }
 
     /** A node in a folder of its own: its stdout (where its ready line is awaited) is not the other's. */
+    @Test
+    void aNodeThatCannotListenLeavesNoNodeInRedis() throws IOException {
+        try (RedisServer redis = RedisServer.start(dir);
+             java.net.ServerSocket taken = new java.net.ServerSocket(0, 50,
+                     java.net.InetAddress.getByName("127.0.0.1"))) {
+            Path nodeDir = dir.resolve("node-x");
+            Files.createDirectories(nodeDir);
+            int port = taken.getLocalPort();
+            try (ServerProcess x = ServerProcess.launch(nodeDir, new Trace(nodeDir), port,
+                    List.of("-Dcluster.redis=" + redis.url(), "-Dcluster.nodeId=node-x"), "--host", "127.0.0.1",
+                    "--port", String.valueOf(port))) {
+                assertThat(x.awaitExit(Duration.ofSeconds(60))).as("exit code (stderr: %s)", x.stderr()).isEqualTo(1);
+            }
+            // its rooms had started (a heartbeat sent): they left Redis with it, not 60 s later
+            assertThat(redis.command("ZCARD", "cloudscope:rooms:nodes")).as("nodes left in Redis").isEqualTo(":0");
+        }
+    }
+
+    @Test
+    void aNodeStoppedWhileRedisIsSilentStillExits() {
+        try (RedisServer redis = RedisServer.start(dir);
+             ServerProcess a = node(redis, "node-a")) {
+            RoomMember member = RoomMember.start(dir, "m1", cli(a.url("/chat"), "quiet", "m1"));
+            try {
+                awaitJoined(List.of(member));
+                Signals.send(redis.pid(), "STOP"); // Redis takes the bytes and never answers
+                member.write("m1 says 1"); // an emit the outbox cannot send
+                // the close gives the outbox 5 s, Redisson's own shutdown a few more: a generous bound
+                assertThat(a.terminate(Duration.ofSeconds(30))).isZero();
+            } finally {
+                Signals.send(redis.pid(), "CONT");
+                member.close();
+            }
+            assertThat(a.stderr()).as("stderr of the node").contains("keys stay until another node deletes them");
+        }
+    }
+
     private ServerProcess node(RedisServer redis, String nodeId) {
         Path nodeDir = dir.resolve(nodeId);
         try {

@@ -16,12 +16,14 @@ public class RoomController {
     static final int MAX_ROOM = 64;
     static final int MAX_NAME = 32;
     static final int MAX_TEXT = 4096;
+    /** Chat rooms one socket can be in at once: each is a set (and a member count) in Redis across nodes. */
+    static final int MAX_ROOMS = 100;
 
     /** Chat rooms live apart from the rooms named by socket ids: joining "ROOM" can never mean joining a socket. */
     private static final String PREFIX = "room:";
     private static final String NAME = "name";
 
-    /** {@code join (room, name)}: ack {@code {room, members}} or {@code {error}}. */
+    /** {@code join (room, name)}: ack {@code {room, members}} or {@code {error}} (also past {@link #MAX_ROOMS}). */
     public CompletionStage<Void> join(IoContext ctx) {
         String room = arg(ctx, 0);
         String name = arg(ctx, 1);
@@ -34,6 +36,12 @@ public class RoomController {
             return done();
         }
         IoSocket socket = ctx.socket();
+        if (!socket.rooms().contains(PREFIX + room)
+                && socket.rooms().stream().filter(joined -> joined.startsWith(PREFIX)).count() >= MAX_ROOMS) {
+            ctx.ack(Map.of("error", "room: already in " + MAX_ROOMS + " rooms, the most a socket can be in;"
+                    + " leave one first"));
+            return done();
+        }
         socket.data().put(NAME, name);
         socket.join(PREFIX + room);
         return answerWithMembers(ctx, room);

@@ -39,12 +39,19 @@ final class Outbox {
     static final int STREAM_LENGTH = 10_000;
     /** Queued operations at most; past it, emits are dropped (and counted) rather than the node's heap exhausted. */
     static final int CAPACITY = 100_000;
+    /**
+     * Characters of queued emits at most (a char of a Java string is one or two bytes): a long outage with large
+     * emits must not hold hundreds of MB; past it, emits are dropped (and counted) as past {@link #CAPACITY}.
+     */
+    static final long MAX_QUEUED_CHARS = 32L * 1024 * 1024;
     private static final int BATCH = 500;
     static final long HEARTBEAT_MS = 3_000;
     /** A node whose heartbeat is older is not counted; one older than {@link #DEAD_MS} has its keys deleted. */
     static final long LIVE_MS = 15_000;
     static final long DEAD_MS = 60_000;
-    private static final long CLOSE_MS = 5_000;
+    static final long CLOSE_MS = 5_000;
+    /** How long a close waits for Redis to delete this node's keys, after the last batch. */
+    private static final long DELETE_MS = 2_000;
 
     private interface Op {
     }
@@ -111,10 +118,69 @@ final class Outbox {
             return answer
             """;
 
+    /**
+     * This node's membership, written afresh: every key the registry (KEYS[1]) lists is deleted, with the registry,
+     * then each pair of ARGV (a set's key, a socket id) is added, its key to the registry. One script, so that no
+     * reader sees the sets half rebuilt, and no member left while Redis was away or the outbox full stays.
+     */
+    private static final String REBUILD = """
+            for _, key in ipairs(redis.call('SMEMBERS', KEYS[1])) do redis.call('DEL', key) end
+            redis.call('DEL', KEYS[1])
+            for i = 1, #ARGV, 2 do
+              redis.call('SADD', ARGV[i], ARGV[i + 1])
+              redis.call('SADD', KEYS[1], ARGV[i])
+            end
+            return #ARGV / 2
+            """;
+
+    /**
+     * The number of this node's (ARGV[1]) last batch set to ARGV[2] in KEYS[1]; answers the number it held: one other
+     * than the node's last means Redis lost writes of this node's (restarted empty, or from an older save).
+     */
+    private static final String MARK = """
+            local before = redis.call('HGET', KEYS[1], ARGV[1])
+            redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+            if before then return before end
+            return ''
+            """;
+
+    /**
+     * A node's keys deleted (those its registry lists, the registry), the node taken out of the nodes (KEYS[1]) and
+     * the marks (KEYS[2]), unless its heartbeat is younger than ARGV[2] ms ("-1": whatever its age, a node's own close): one
+     * script, so that a node that beats again meanwhile keeps its keys. ARGV[1]: the node; ARGV[3]: its keys' prefix.
+     * Answers the keys deleted, or -1 if the node is alive.
+     */
+    static final String FORGET = """
+            local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+            local window = tonumber(ARGV[2])
+            if score and window >= 0 then
+              local t = redis.call('TIME')
+              local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+              if tonumber(score) > now - window then return -1 end
+            end
+            local registry = ARGV[3] .. 'keys'
+            local deleted = 0
+            for _, key in ipairs(redis.call('SMEMBERS', registry)) do deleted = deleted + redis.call('DEL', key) end
+            redis.call('DEL', registry)
+            redis.call('ZREM', KEYS[1], ARGV[1])
+            redis.call('HDEL', KEYS[2], ARGV[1])
+            return deleted
+            """;
+
+    /** KEYS[1] leaves the set without ARGV[1]; an emptied set (gone from Redis) leaves the registry, KEYS[2]. */
+    private static final String LEAVE = """
+            redis.call('SREM', KEYS[1], ARGV[1])
+            if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], KEYS[1]) end
+            return 0
+            """;
+
     private final RedissonClient redis;
     private final String node;
     private final LocalRooms local;
-    private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>(CAPACITY);
+    private final BlockingQueue<Op> queue;
+    /** Characters of the emits queued: taken by {@link #publish}, given back as the outbox thread takes them. */
+    private final AtomicLong queuedChars = new AtomicLong();
+    private final long maxQueuedChars;
     private final Thread thread;
     /** Set when Redis may lack some of this node's membership: every membership is written again. */
     private final AtomicBoolean remirror = new AtomicBoolean(true);
@@ -127,14 +193,25 @@ final class Outbox {
     /** Whether Redis refused the last batch; the outbox thread's, read by {@link #close} once it has ended. */
     private volatile boolean failing;
     private long nextHeartbeat;
+    /** The number of the last batch Redis took (0: none yet), as the mark of this node's keys in Redis says it. */
+    private long marked;
 
     Outbox(RedissonClient redis, String node, Set<String> namespaces, LocalRooms local) {
+        this(redis, node, namespaces, local, CAPACITY, MAX_QUEUED_CHARS);
+    }
+
+    /** With smaller bounds, for tests. */
+    Outbox(RedissonClient redis, String node, Set<String> namespaces, LocalRooms local, int capacity,
+           long maxQueuedChars) {
+        this.queue = new LinkedBlockingQueue<>(capacity);
+        this.maxQueuedChars = maxQueuedChars;
         this.redis = redis;
         this.node = node;
         this.namespaces = Set.copyOf(namespaces);
         this.local = local;
         this.thread = new Thread(this::run, "cluster-rooms-outbox");
         this.thread.setDaemon(true);
+        this.thread.setUncaughtExceptionHandler((t, e) -> log.error("cluster: the room outbox stopped", e));
     }
 
     void start() {
@@ -142,18 +219,36 @@ final class Outbox {
     }
 
     void publish(String namespace, String json) {
-        if (closing || !queue.offer(new Publish(namespace, json))) {
-            long count = dropped.incrementAndGet();
-            if (Long.bitCount(count) == 1) { // 1, 2, 4, 8...: a log line per doubling, not per emit
-                log.warn("cluster: {} room emit(s) dropped so far: {} operations already wait for Redis", count,
-                        CAPACITY);
-            }
+        if (closing) {
+            drop("the node is stopping");
+            return;
         }
+        if (queuedChars.addAndGet(json.length()) > maxQueuedChars) {
+            queuedChars.addAndGet(-json.length());
+            drop(maxQueuedChars + " characters of emits already wait for Redis");
+            return;
+        }
+        if (!queue.offer(new Publish(namespace, json))) {
+            queuedChars.addAndGet(-json.length());
+            drop(queue.size() + " operations already wait for Redis");
+        }
+    }
+
+    private void drop(String why) {
+        long count = dropped.incrementAndGet();
+        if (Long.bitCount(count) == 1) { // 1, 2, 4, 8...: a log line per doubling, not per emit
+            log.warn("cluster: {} room emit(s) dropped so far: {}", count, why);
+        }
+    }
+
+    /** Room emits dropped so far (the outbox full, or the node stopping). */
+    long dropped() {
+        return dropped.get();
     }
 
     void mirror(String namespace, String socketId, String room) {
         if (!queue.offer(new Mirror(namespace, socketId, room))) {
-            remirror.set(true);
+            remirror.set(true); // the whole membership is written afresh, leaves included
         }
     }
 
@@ -172,51 +267,84 @@ final class Outbox {
         closing = true;
         queue.offer(new Close());
         try {
-            thread.join(CLOSE_MS + 2_000);
+            thread.join(CLOSE_MS + 1_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (failing) {
+        if (thread.isAlive() || failing) {
+            // the outbox thread may yet write: deleting now could leave keys behind it; the others' sweep will
             log.warn("cluster: Redis is away: node {}'s keys stay until another node deletes them ({} s)", node,
                     DEAD_MS / 1000);
             return;
         }
         try {
-            redis.getKeys().deleteByPattern(RoomKeys.ofNode(node));
-            redis.getScoredSortedSet(RoomKeys.NODES, StringCodec.INSTANCE).remove(node);
-        } catch (RuntimeException e) {
+            forget(node, -1).toCompletableFuture().get(DELETE_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
             log.warn("cluster: could not delete node {}'s keys ({}); other nodes delete them after {} s",
                     node, brief(e), DEAD_MS / 1000);
         }
+    }
+
+    /** {@link #FORGET} of {@code who}'s keys, unless its heartbeat is younger than {@code window} ms (-1: anyway). */
+    private RFuture<Long> forget(String who, long window) {
+        return redis.getScript(StringCodec.INSTANCE).evalAsync(RScript.Mode.READ_WRITE, FORGET,
+                RScript.ReturnType.INTEGER, List.of(RoomKeys.NODES, RoomKeys.MARKS), who, String.valueOf(window),
+                RoomKeys.nodePrefix(who));
     }
 
     private void run() {
         List<Op> ops = new ArrayList<>(BATCH);
         while (true) {
             try {
-                Op first = queue.poll(Math.max(0, nextHeartbeat - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
-                if (first != null) {
-                    ops.add(first);
-                    queue.drainTo(ops, BATCH - 1);
+                if (!turn(ops)) {
+                    return;
                 }
             } catch (InterruptedException e) {
                 return;
-            }
-            boolean stop = ops.removeIf(op -> op instanceof Close);
-            boolean heartbeat = System.currentTimeMillis() >= nextHeartbeat;
-            if (!ops.isEmpty() || heartbeat || remirror.get()) {
-                send(ops, heartbeat);
-            }
-            ops.clear();
-            if (stop || (closing && queue.isEmpty())) {
-                return;
-            }
-            if (closing && System.currentTimeMillis() > closeDeadline) {
-                log.warn("cluster: stopping with {} operation(s) queued that Redis never took", queue.size());
-                queue.forEach(Outbox::giveUp);
-                return;
+            } catch (Throwable e) { // an Error, or a bug: logged, and the outbox goes on (Redis gets it all again)
+                log.error("cluster: the room outbox failed; it goes on, and writes this node's membership afresh", e);
+                ops.forEach(Outbox::giveUp);
+                remirror.set(true);
+                if (closing && System.currentTimeMillis() > closeDeadline) {
+                    queue.forEach(Outbox::giveUp);
+                    return;
+                }
+                sleep(1_000);
+            } finally {
+                ops.clear();
             }
         }
+    }
+
+    /** One batch taken from the queue and sent; false once the outbox is to stop. */
+    private boolean turn(List<Op> ops) throws InterruptedException {
+        Op first = queue.poll(Math.max(0, nextHeartbeat - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+        if (first != null) {
+            ops.add(first);
+            queue.drainTo(ops, BATCH - 1);
+        }
+        for (Op op : ops) {
+            if (op instanceof Publish publish) {
+                queuedChars.addAndGet(-publish.json().length());
+            }
+        }
+        boolean stop = ops.removeIf(op -> op instanceof Close);
+        boolean heartbeat = System.currentTimeMillis() >= nextHeartbeat;
+        if (!ops.isEmpty() || heartbeat || remirror.get()) {
+            send(ops, heartbeat);
+        }
+        if (stop || (closing && queue.isEmpty())) {
+            return false;
+        }
+        if (closing && System.currentTimeMillis() > closeDeadline) {
+            log.warn("cluster: stopping with {} operation(s) queued that Redis never took", queue.size());
+            queue.forEach(Outbox::giveUp);
+            queue.clear();
+            return false;
+        }
+        return true;
     }
 
     /** One batch, sent until Redis takes it (or, when closing, until the deadline). */
@@ -252,6 +380,9 @@ final class Outbox {
                     queue.clear();
                     return;
                 }
+                if (closing) {
+                    backoff = 100; // within the close's few seconds: try again soon
+                }
                 ops.removeIf(op -> op instanceof Query);
                 sleep(backoff);
             }
@@ -260,7 +391,8 @@ final class Outbox {
 
     private void execute(List<Op> ops, List<Consumer<RBatch>> writes, boolean heartbeat) {
         RBatch batch = redis.createBatch();
-        if (remirror.getAndSet(false)) {
+        boolean rebuilt = remirror.getAndSet(false);
+        if (rebuilt) {
             writeAllMembership(batch);
         }
         Map<Query, RFuture<List<Object>>> queries = new HashMap<>();
@@ -281,12 +413,23 @@ final class Outbox {
             beat = batch.getScript(StringCodec.INSTANCE).evalAsync(RScript.Mode.READ_WRITE, HEARTBEAT,
                     RScript.ReturnType.MULTI, List.of(RoomKeys.NODES), node, String.valueOf(DEAD_MS));
         }
+        long mark = marked + 1;
+        RFuture<String> before = batch.getScript(StringCodec.INSTANCE).evalAsync(RScript.Mode.READ_WRITE, MARK,
+                RScript.ReturnType.VALUE, List.of(RoomKeys.MARKS), node, String.valueOf(mark));
         try {
-            batch.execute();
+            await(batch.executeAsync());
         } catch (RuntimeException e) {
             remirror.set(true); // part of it may be lost with the Redis that failed: all of it again, later
             throw e;
         }
+        String expected = marked == 0 ? "" : String.valueOf(marked);
+        if (!rebuilt && !expected.equals(before.toCompletableFuture().join())) {
+            // Redis does not hold this node's last batch: it restarted empty, or from an older save, whose sets may
+            // hold members that left since; they are written afresh in the next batch
+            log.warn("cluster: Redis lost writes of this node's; its room membership is written afresh");
+            remirror.set(true);
+        }
+        marked = mark;
         queries.forEach((query, ids) -> {
             Set<String> answer = new HashSet<>();
             ids.toCompletableFuture().join().forEach(id -> answer.add(String.valueOf(id)));
@@ -303,11 +446,42 @@ final class Outbox {
             remirror.set(true);
         }
         for (Object dead : answer.subList(1, answer.size())) {
-            if (!node.equals(dead)) {
-                long keys = redis.getKeys().deleteByPattern(RoomKeys.ofNode(String.valueOf(dead)));
-                redis.getScoredSortedSet(RoomKeys.NODES, StringCodec.INSTANCE).remove(dead);
-                log.info("cluster: node {} sent no heartbeat for {} s: its {} room key(s) deleted", dead,
-                        DEAD_MS / 1000, keys);
+            String other = String.valueOf(dead);
+            if (!node.equals(other)) {
+                // not waited for: the outbox goes on while Redis deletes them (one script, the liveness checked in it)
+                forget(other, DEAD_MS).whenComplete((keys, e) -> {
+                    if (e != null) {
+                        log.warn("cluster: could not delete the keys of dead node {} ({}); trying again later", other,
+                                brief(e));
+                    } else if (keys != null && keys >= 0) {
+                        log.info("cluster: node {} sent no heartbeat for {} s: its {} room key(s) deleted", other,
+                                DEAD_MS / 1000, keys);
+                    }
+                });
+            }
+        }
+    }
+
+    /**
+     * A batch's result, waited for in slices: when the node is stopping, no longer than the close's deadline (a silent
+     * Redis and Redisson's retries could otherwise hold it for tens of seconds).
+     */
+    private void await(RFuture<?> result) {
+        CompletableFuture<?> future = result.toCompletableFuture();
+        while (true) {
+            try {
+                future.get(100, TimeUnit.MILLISECONDS);
+                return;
+            } catch (java.util.concurrent.TimeoutException e) {
+                if (closing && System.currentTimeMillis() > closeDeadline) {
+                    throw new IllegalStateException("no answer from Redis before the close's deadline");
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException runtime ? runtime
+                        : new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for Redis");
             }
         }
     }
@@ -323,23 +497,34 @@ final class Outbox {
         return args.toArray();
     }
 
+    /** This node's sets rebuilt from {@link LocalRooms}: what Redis held of them (leaves lost included) goes. */
     private void writeAllMembership(RBatch batch) {
+        List<Object> pairs = new ArrayList<>();
         for (String namespace : namespaces) {
             local.roomsBySocket(namespace).forEach((socketId, rooms) -> {
                 for (String room : rooms) {
-                    writeMembership(batch, namespace, socketId, room, true);
+                    pairs.add(key(namespace, socketId, room));
+                    pairs.add(socketId);
                 }
             });
         }
+        batch.getScript(StringCodec.INSTANCE).evalAsync(RScript.Mode.READ_WRITE, REBUILD, RScript.ReturnType.INTEGER,
+                List.of(RoomKeys.registry(node)), pairs.toArray());
     }
 
     private void writeMembership(RBatch batch, String namespace, String socketId, String room, boolean in) {
-        String key = room.equals(socketId) ? RoomKeys.sockets(node, namespace) : RoomKeys.room(node, namespace, room);
+        String key = key(namespace, socketId, room);
         if (in) {
             batch.getSet(key, StringCodec.INSTANCE).addAsync(socketId);
+            batch.getSet(RoomKeys.registry(node), StringCodec.INSTANCE).addAsync(key); // so that it can be deleted
         } else {
-            batch.getSet(key, StringCodec.INSTANCE).removeAsync(socketId);
+            batch.getScript(StringCodec.INSTANCE).evalAsync(RScript.Mode.READ_WRITE, LEAVE,
+                    RScript.ReturnType.INTEGER, List.of(key, RoomKeys.registry(node)), socketId);
         }
+    }
+
+    private String key(String namespace, String socketId, String room) {
+        return room.equals(socketId) ? RoomKeys.sockets(node, namespace) : RoomKeys.room(node, namespace, room);
     }
 
     /** Redisson's message up to its first sentence's end: its messages go on with pool statistics. */

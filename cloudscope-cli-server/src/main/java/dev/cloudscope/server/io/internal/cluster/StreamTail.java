@@ -4,6 +4,7 @@ import dev.cloudscope.server.io.internal.core.Rooms.RoomEmit;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -29,6 +30,8 @@ final class StreamTail {
     private static final int COUNT = 500;
     private static final Duration BLOCK = Duration.ofSeconds(2);
     private static final StreamMessageId START = new StreamMessageId(0, 0);
+    /** Every this many reads (or when a read returns nothing), whether a stream was reset and who is gone is checked. */
+    static final int CHECK_EVERY = 50;
     private static final Comparator<StreamMessageId> ORDER =
             Comparator.comparingLong(StreamMessageId::getId0).thenComparingLong(StreamMessageId::getId1);
 
@@ -47,6 +50,9 @@ final class StreamTail {
     private final Thread thread;
     private volatile boolean running = true;
     private boolean failing;
+    private int readsSinceCheck;
+    /** Origins of {@link #delivered} not among the nodes at the last check: forgotten if they still are not at the next. */
+    private Set<String> goneAtLastCheck = Set.of();
 
     /** Starts at each stream's present end: what was sent before this node started is not for its members. */
     StreamTail(RedissonClient redis, String node, Set<String> namespaces, Consumer<RoomEmit> local) {
@@ -60,6 +66,7 @@ final class StreamTail {
         }
         this.thread = new Thread(this::run, "cluster-rooms-tail");
         this.thread.setDaemon(true);
+        this.thread.setUncaughtExceptionHandler((t, e) -> log.error("cluster: reading the room streams stopped", e));
     }
 
     void start() {
@@ -84,32 +91,23 @@ final class StreamTail {
     }
 
     private void run() {
-        String first = namespaces.keySet().iterator().next();
         while (running) {
-            Map<String, Map<StreamMessageId, Map<String, String>>> read;
             try {
-                Map<String, StreamMessageId> others = new HashMap<>(last);
-                others.remove(first);
-                read = stream(first)
-                        .read(StreamMultiReadArgs.greaterThan(last.get(first), others).count(COUNT).timeout(BLOCK));
-                if (read == null || read.isEmpty()) {
-                    rewindIfReset(); // idle: cheap to look whether Redis came back without what was read
-                }
-                if (failing) {
-                    failing = false;
-                    log.warn("cluster: reading the room streams again");
-                }
-            } catch (RuntimeException e) { // Redisson's, whatever their class: the connection, a timeout, a restart
-                if (!running) {
-                    return;
-                }
-                if (!failing) {
-                    failing = true;
-                    log.warn("cluster: cannot read the room streams ({}); trying again", Outbox.brief(e));
-                }
-                sleep(500);
-                continue;
+                readOnce();
+            } catch (Throwable e) { // an Error, or a bug: logged, and reading goes on from the same entries
+                log.error("cluster: reading the room streams failed; reading goes on", e);
+                sleep(1_000);
             }
+        }
+    }
+
+    private void readOnce() {
+        String first = namespaces.keySet().iterator().next();
+        try {
+            Map<String, StreamMessageId> others = new HashMap<>(last);
+            others.remove(first);
+            Map<String, Map<StreamMessageId, Map<String, String>>> read = stream(first)
+                    .read(StreamMultiReadArgs.greaterThan(last.get(first), others).count(COUNT).timeout(BLOCK));
             if (read != null) {
                 read.forEach((key, entries) -> {
                     TreeMap<StreamMessageId, Map<String, String>> inOrder = new TreeMap<>(ORDER);
@@ -120,6 +118,25 @@ final class StreamTail {
                     });
                 });
             }
+            // when idle, and every CHECK_EVERY reads however busy: a busy namespace must not hide another's reset
+            if (read == null || read.isEmpty() || ++readsSinceCheck >= CHECK_EVERY) {
+                readsSinceCheck = 0;
+                rewindIfReset();
+                forgetGoneNodes();
+            }
+            if (failing) {
+                failing = false;
+                log.warn("cluster: reading the room streams again");
+            }
+        } catch (RuntimeException e) { // Redisson's, whatever their class: the connection, a timeout, a restart
+            if (!running) {
+                return;
+            }
+            if (!failing) {
+                failing = true;
+                log.warn("cluster: cannot read the room streams ({}); trying again", Outbox.brief(e));
+            }
+            sleep(500);
         }
     }
 
@@ -156,6 +173,35 @@ final class StreamTail {
         } catch (RuntimeException e) {
             log.error("cluster: delivering entry {} of {} failed", id, namespace, e);
         }
+    }
+
+    /**
+     * Forgets the numbers delivered of nodes no longer among {@code cloudscope:rooms:nodes} at two checks in a row
+     * (a node that stopped, or was found dead): one name per process run, so that map would only grow.
+     */
+    private void forgetGoneNodes() {
+        Set<String> nodes = Set.copyOf(redis.<String>getScoredSortedSet(RoomKeys.NODES, StringCodec.INSTANCE)
+                .readAll());
+        Set<String> gone = new HashSet<>();
+        for (String sender : delivered.keySet()) {
+            String origin = sender.substring(0, sender.indexOf(' '));
+            if (!nodes.contains(origin)) {
+                gone.add(origin);
+            }
+        }
+        Set<String> forget = new HashSet<>(gone);
+        forget.retainAll(goneAtLastCheck);
+        if (!forget.isEmpty()) {
+            delivered.keySet().removeIf(sender -> forget.contains(sender.substring(0, sender.indexOf(' '))));
+            log.debug("cluster: forgot the numbers of gone node(s) {}", forget);
+        }
+        gone.removeAll(forget);
+        goneAtLastCheck = gone;
+    }
+
+    /** The senders (origin and namespace) whose last number this tail keeps: for tests. */
+    Set<String> senders() {
+        return Set.copyOf(delivered.keySet());
     }
 
     /**

@@ -195,6 +195,24 @@ class RoomControllerTest {
     }
 
     @Test
+    void aSocketCanBeInAHundredRoomsAtOnceAndNoMore() {
+        TestClient busy = connected();
+        for (int i = 0; i < RoomController.MAX_ROOMS; i++) {
+            assertThat(call(busy, Events.JOIN, "many-" + i, "busy")).isEqualTo(Map.of("room", "many-" + i, "members", 1));
+        }
+        assertThat(error(call(busy, Events.JOIN, "one-too-many", "busy")))
+                .isEqualTo("room: already in 100 rooms, the most a socket can be in; leave one first");
+        assertThat(call(busy, Events.JOIN, "many-7", "busy")).as("a room it is in already: joined again")
+                .isEqualTo(Map.of("room", "many-7", "members", 1));
+        assertThat(call(connected(), Events.JOIN, "one-too-many", "other")).as("the refused join counted nobody")
+                .isEqualTo(Map.of("room", "one-too-many", "members", 1));
+
+        assertThat(call(busy, Events.LEAVE, "many-0")).isEqualTo(Map.of("room", "many-0", "members", 0));
+        assertThat(call(busy, Events.JOIN, "one-too-many", "busy")).as("one left: one more can be joined")
+                .isEqualTo(Map.of("room", "one-too-many", "members", 2));
+    }
+
+    @Test
     void aMemberThatDisconnectsIsNoLongerCounted() {
         joined("kitchen", "alice");
         TestClient bob = joined("kitchen", "bob");

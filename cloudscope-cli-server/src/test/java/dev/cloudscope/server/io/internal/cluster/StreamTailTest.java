@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,6 +85,7 @@ class StreamTailTest {
 
     @Test
     void aStreamThatRestartsBelowWhatWasReadIsReadAgainFromItsStart() {
+        redis.getScoredSortedSet(RoomKeys.NODES, StringCodec.INSTANCE).add(System.currentTimeMillis(), "node-a");
         startTail();
         add(null, "node-a", 1, "a1");
         add(null, "node-a", 2, "a2");
@@ -100,6 +102,77 @@ class StreamTailTest {
         add(null, "node-c", 2, "c2");
         await().atMost(Duration.ofSeconds(10)).until(() -> delivered.contains("c2"));
         assertThat(delivered).containsExactly("a1", "a2", "a3", "c2");
+    }
+
+    @Test
+    void aResetIsFoundThoughAnotherNamespaceIsNeverIdle() throws Exception {
+        tail = new StreamTail(redis, "here", Set.of("/chat", "/busy"), emit -> {
+            if (emit.namespace().equals("/chat")) {
+                delivered.add((String) emit.args()[0]);
+            }
+        });
+        // the senders are live nodes: their numbers are kept
+        redis.getScoredSortedSet(RoomKeys.NODES, StringCodec.INSTANCE).add(System.currentTimeMillis(), "node-a");
+        redis.getScoredSortedSet(RoomKeys.NODES, StringCodec.INSTANCE).add(System.currentTimeMillis(), "node-b");
+        tail.start();
+        add(null, "node-a", 1, "a1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> delivered.contains("a1"));
+        AtomicBoolean busy = new AtomicBoolean(true);
+        Thread chatter = new Thread(() -> { // an entry on /busy every few ms: no read of the tail comes back empty
+            for (long seq = 1; busy.get(); seq++) {
+                String json = RoomEntry.json(new RoomEmit("/busy", Set.of("room:x"), Set.of(), "said",
+                        new Object[] {"busy"}));
+                redis.<String, String>getStream(RoomKeys.stream("/busy"), StringCodec.INSTANCE)
+                        .add(StreamAddArgs.entries(RoomEntry.fields("node-b", seq, json)));
+                sleep(5);
+            }
+        });
+        chatter.start();
+        try {
+            Thread.sleep(500);
+            redis.getKeys().delete(STREAM);
+            add(new StreamMessageId(1, 0), "node-a", 2, "a2");
+            await().atMost(Duration.ofSeconds(15)).until(() -> delivered.contains("a2"));
+        } finally {
+            busy.set(false);
+            chatter.join();
+        }
+        assertThat(delivered).containsExactly("a1", "a2");
+    }
+
+    @Test
+    void theNumbersOfNodesGoneFromTheNodesAreForgotten() {
+        redis.getScoredSortedSet(RoomKeys.NODES, StringCodec.INSTANCE).add(System.currentTimeMillis(), "node-live");
+        startTail();
+        add(null, "node-gone", 1, "g1");
+        add(null, "node-live", 1, "l1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> delivered.contains("l1"));
+
+        // two idle reads (2 s each) at most: the gone node is forgotten at its second check
+        await().atMost(Duration.ofSeconds(15)).until(() -> tail.senders().equals(Set.of("node-live /chat")));
+    }
+
+    @Test
+    void anErrorWhileDeliveringDoesNotStopTheTail() {
+        tail = new StreamTail(redis, "here", Set.of("/chat"), emit -> {
+            if ("boom".equals(emit.args()[0])) {
+                throw new StackOverflowError("an Error, not an exception");
+            }
+            delivered.add((String) emit.args()[0]);
+        });
+        tail.start();
+        add(null, "node-a", 1, "boom");
+        add(null, "node-a", 2, "a2");
+        await().atMost(Duration.ofSeconds(10)).until(() -> delivered.contains("a2"));
+        assertThat(delivered).containsExactly("a2");
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void startTail() {
