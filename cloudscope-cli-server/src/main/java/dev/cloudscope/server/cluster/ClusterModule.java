@@ -23,6 +23,8 @@ public final class ClusterModule extends AbstractModule {
     private static final Logger log = LoggerFactory.getLogger(ClusterModule.class);
 
     private final ClusterSettings settings;
+    /** Guice asks a failed singleton again for each dependant: each ask would wait out Redisson's retries again. */
+    private ConfigProblem unreachable;
 
     public ClusterModule(ClusterSettings settings) {
         this.settings = settings;
@@ -35,7 +37,10 @@ public final class ClusterModule extends AbstractModule {
         }
     }
 
-    private RedissonClient connect() {
+    private synchronized RedissonClient connect() {
+        if (unreachable != null) {
+            throw unreachable;
+        }
         Config config = new Config();
         SingleServerConfig server = config.useSingleServer()
                 .setAddress(settings.redis().orElseThrow().toString())
@@ -56,8 +61,9 @@ public final class ClusterModule extends AbstractModule {
             while (cause.getCause() != null && cause.getCause() != cause) {
                 cause = cause.getCause();
             }
-            throw new ConfigProblem("cluster.redis: cannot reach Redis at " + settings.redis().orElseThrow() + " ("
-                    + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()) + ")", e);
+            unreachable = new ConfigProblem("cluster.redis: cannot reach Redis at " + settings.redis().orElseThrow()
+                    + " (" + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()) + ")", e);
+            throw unreachable;
         }
     }
 
