@@ -5,8 +5,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.redisson.api.BatchOptions;
 import org.redisson.api.PendingEntry;
+import org.redisson.api.RBatch;
 import org.redisson.api.RStream;
+import org.redisson.api.RStreamAsync;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.StreamConsumer;
 import org.redisson.api.StreamMessageId;
@@ -77,9 +80,12 @@ final class BuildQueue {
 
     /** The build of this entry has ended (or will never run): the entry leaves the queue. */
     void done(StreamMessageId entry) {
-        RStream<String, String> stream = stream();
-        stream.ack(BuildKeys.GROUP, entry);
-        stream.remove(entry);
+        // one transaction: between a separate ack and delete the entry counted as waiting (waiting(), queueLimit)
+        RBatch batch = redis.createBatch(BatchOptions.defaults().executionMode(BatchOptions.ExecutionMode.IN_MEMORY_ATOMIC));
+        RStreamAsync<String, String> stream = batch.getStream(BuildKeys.QUEUE, StringCodec.INSTANCE);
+        stream.ackAsync(BuildKeys.GROUP, entry);
+        stream.removeAsync(entry);
+        batch.execute();
     }
 
     /** Puts a build taken but not started back at the end of the queue, for any node; the old entry leaves it. */
