@@ -59,9 +59,9 @@ final class BuildRunner implements AutoCloseable {
         this.logs = logs;
         this.artifacts = artifacts;
         this.sandbox = sandbox;
-        this.limits = new Sandbox.Limits(settings.maxProcesses(), settings.maxMemory());
-        this.dependencies = new DependencyCache(settings.workDir().resolve("cache").resolve("node_modules"));
-        this.repositories = new RepositoryCache(settings.workDir().resolve("cache").resolve("git"));
+        this.limits = Sandbox.Limits.of(settings);
+        this.dependencies = DependencyCache.under(settings.workDir());
+        this.repositories = RepositoryCache.under(settings.workDir());
         this.slots = new Semaphore(settings.concurrency());
         AtomicInteger count = new AtomicInteger();
         this.runners = Executors.newFixedThreadPool(settings.concurrency(), runnable -> {

@@ -34,6 +34,11 @@ final class DependencyCache {
     private final Path root;
     private final CacheDirectory entries;
 
+    /** The node's dependency cache: {@code WORKDIR/cache/node_modules}, whichever runs its builds. */
+    static DependencyCache under(Path workDir) {
+        return new DependencyCache(workDir.resolve("cache").resolve("node_modules"));
+    }
+
     DependencyCache(Path root) {
         this.root = root;
         this.entries = new CacheDirectory(root, KEEP);

@@ -48,9 +48,9 @@ public final class LocalBuilds implements Builds {
         this.logs = logs;
         this.artifacts = artifacts;
         this.sandbox = sandbox;
-        this.limits = new Sandbox.Limits(settings.maxProcesses(), settings.maxMemory());
-        this.dependencies = new DependencyCache(settings.workDir().resolve("cache").resolve("node_modules"));
-        this.repositories = new RepositoryCache(settings.workDir().resolve("cache").resolve("git"));
+        this.limits = Sandbox.Limits.of(settings);
+        this.dependencies = DependencyCache.under(settings.workDir());
+        this.repositories = RepositoryCache.under(settings.workDir());
         AtomicInteger count = new AtomicInteger();
         this.runners = new ThreadPoolExecutor(settings.concurrency(), settings.concurrency(), 0, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(), runnable -> {

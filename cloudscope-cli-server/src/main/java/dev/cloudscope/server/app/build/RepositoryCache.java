@@ -35,6 +35,11 @@ final class RepositoryCache {
     private final CacheDirectory mirrors;
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
+    /** The node's repository mirrors: {@code WORKDIR/cache/git}, whichever runs its builds. */
+    static RepositoryCache under(Path workDir) {
+        return new RepositoryCache(workDir.resolve("cache").resolve("git"));
+    }
+
     RepositoryCache(Path root) {
         this.root = root;
         this.mirrors = new CacheDirectory(root, KEEP);

@@ -1,5 +1,6 @@
 package dev.cloudscope.server.app.build;
 
+import dev.cloudscope.server.config.BuildSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,6 +20,11 @@ public interface Sandbox {
 
     /** Per-command limits. Both are enforced by {@link Bubblewrap} only. */
     record Limits(int maxProcesses, long maxMemoryBytes) {
+
+        /** {@code build.maxProcesses} and {@code build.maxMemory}. */
+        static Limits of(BuildSettings settings) {
+            return new Limits(settings.maxProcesses(), settings.maxMemory());
+        }
 
         /**
          * 512 tasks (threads count: a node process has 7 to 11, npm run build about 25, a bundler with one worker
