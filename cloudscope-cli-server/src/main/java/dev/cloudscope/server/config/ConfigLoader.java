@@ -69,6 +69,12 @@ public final class ConfigLoader {
                 throw new ConfigProblem("build.store.s3: with cluster.redis set, the cloud build needs the shared S3 store"
                         + " (build.store.s3.bucket), not the work dir of one node");
             }
+            if (cluster.enabled() && build.enabled() && build.queueLimit() == 0) {
+                // on one node 0 means "only as many as run at once"; in a cluster every build waits in the queue,
+                // however briefly, until a node takes it, so 0 would refuse them all
+                throw new ConfigProblem("build.queueLimit: 0 would refuse every build with cluster.redis set (each waits"
+                        + " in the cluster's queue until a node takes it): at least 1");
+            }
             return new LoadedConfig(server(config), io(config), auth(config), build, cluster, config);
         } catch (ConfigException e) {
             throw new ConfigProblem(oneLine(e.getMessage()), e);

@@ -396,6 +396,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aClusterRefusesAQueueLimitOfZeroWhichWouldRefuseEveryBuild() throws IOException {
+        configFile("cluster.redis = \"redis://127.0.0.1:6379\"\nbuild { enabled = true, store.s3.bucket = sites,"
+                + " queueLimit = 0 }");
+
+        assertLoadFails().hasMessageStartingWith("build.queueLimit: 0 would refuse every build with cluster.redis set");
+    }
+
+    @Test
+    void oneNodeTakesAQueueLimitOfZero() throws IOException {
+        configFile("build { enabled = true, queueLimit = 0 }");
+
+        assertThat(load().build().queueLimit()).isZero();
+    }
+
+    @Test
     void aClusterWithTheS3StoreBuilds() throws IOException {
         configFile("cluster.redis = \"redis://127.0.0.1:6379\"\nbuild { enabled = true, store.s3.bucket = sites }");
 

@@ -8,12 +8,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.redisson.api.RBatch;
+import java.util.OptionalLong;
 import org.redisson.api.RMap;
 import org.redisson.api.RScript;
 import org.redisson.api.RScoredSortedSet;
 import org.redisson.api.RedissonClient;
-import org.redisson.api.BatchOptions;
 import org.redisson.client.codec.StringCodec;
 
 /**
@@ -59,6 +58,24 @@ public final class BuildRecords {
             return seq
             """;
 
+    /**
+     * KEYS: record, index, queue. ARGV: id, repo, branch, command, createdAt, createdAt in ms, the queue's group,
+     * the queue limit. Waiting: the queue's entries less those a node has taken (none taken while the group is not
+     * there yet). Returns how many wait if that is the limit or more, writing nothing; else creates and returns -1.
+     */
+    private static final String CREATE = """
+            local taken = 0
+            local pending = redis.pcall('XPENDING', KEYS[3], ARGV[7])
+            if type(pending) == 'table' and not pending.err then taken = tonumber(pending[1]) or 0 end
+            local waiting = math.max(0, redis.call('XLEN', KEYS[3]) - taken)
+            if waiting >= tonumber(ARGV[8]) then return waiting end
+            redis.call('HSET', KEYS[1], 'repo', ARGV[2], 'branch', ARGV[3], 'command', ARGV[4], 'status', 'QUEUED',
+                'createdAt', ARGV[5], 'seq', '0')
+            redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1])
+            redis.call('XADD', KEYS[3], '*', 'id', ARGV[1])
+            return -1
+            """;
+
     private final RedissonClient redis;
     private final int keep;
 
@@ -67,21 +84,19 @@ public final class BuildRecords {
         this.keep = keep;
     }
 
-    /** A new build's record (QUEUED), its place in the index and in the queue, in one transaction. */
-    void create(BuildId id, BuildRequest request, Instant createdAt) {
-        RBatch batch = redis.createBatch(BatchOptions.defaults().executionMode(BatchOptions.ExecutionMode.IN_MEMORY_ATOMIC));
-        Map<String, String> fields = new LinkedHashMap<>();
-        fields.put("repo", request.repo().toString()); // checked: no user or password in it
-        fields.put("branch", request.branch());
-        fields.put("command", request.command());
-        fields.put("status", BuildStatus.QUEUED.name());
-        fields.put("createdAt", createdAt.toString());
-        fields.put("seq", "0");
-        batch.<String, String>getMap(BuildKeys.record(id), StringCodec.INSTANCE).putAllAsync(fields);
-        batch.<String>getScoredSortedSet(BuildKeys.INDEX, StringCodec.INSTANCE).addAsync(createdAt.toEpochMilli(), id.value());
-        batch.<String, String>getStream(BuildKeys.QUEUE, StringCodec.INSTANCE)
-                .addAsync(org.redisson.api.stream.StreamAddArgs.entry("id", id.value()));
-        batch.execute();
+    /**
+     * A new build's record (QUEUED), its place in the index and in the queue, in one step, unless the queue is full:
+     * at least {@code queueLimit} of its entries that no node has taken yet. The check and the add are one script, so
+     * that a burst on several nodes at once cannot pass the limit.
+     * @return empty if it was created; else how many builds wait (and nothing was written)
+     */
+    OptionalLong createUnlessFull(BuildId id, BuildRequest request, Instant createdAt, int queueLimit) {
+        Long waiting = redis.getScript(StringCodec.INSTANCE).eval(RScript.Mode.READ_WRITE, CREATE,
+                RScript.ReturnType.INTEGER, List.of(BuildKeys.record(id), BuildKeys.INDEX, BuildKeys.QUEUE),
+                id.value(), request.repo().toString() /* checked: no user or password in it */, request.branch(),
+                request.command(), createdAt.toString(), Long.toString(createdAt.toEpochMilli()), BuildKeys.GROUP,
+                Integer.toString(queueLimit));
+        return waiting == null || waiting < 0 ? OptionalLong.empty() : OptionalLong.of(waiting);
     }
 
     Optional<Map<String, String>> get(BuildId id) {

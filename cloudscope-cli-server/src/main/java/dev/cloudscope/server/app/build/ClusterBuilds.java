@@ -9,6 +9,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -96,13 +97,12 @@ public final class ClusterBuilds implements Builds {
     @Override
     public BuildId submit(Object payload, String owner) throws InvalidInputException, Busy {
         BuildRequest request = BuildRequest.parse(payload, settings.repoSchemes(), settings.commands());
-        // across the cluster: the builds no node has taken yet (a check, then an add: a burst may pass it by a few)
-        long waiting = queue.waiting();
-        if (waiting >= settings.queueLimit()) {
-            throw new Busy("the build queue is full (" + waiting + " waiting): try again later");
-        }
         BuildId id = BuildId.next();
-        records.create(id, request, Instant.now());
+        // across the cluster: the builds no node has taken yet
+        OptionalLong full = records.createUnlessFull(id, request, Instant.now(), settings.queueLimit());
+        if (full.isPresent()) {
+            throw new Busy("the build queue is full (" + full.getAsLong() + " waiting): try again later");
+        }
         owners.put(id, owner);
         log.info("build {} queued: {} {} `{}`", id.value(), request.displayRepo(), request.branch(), request.command());
         try {

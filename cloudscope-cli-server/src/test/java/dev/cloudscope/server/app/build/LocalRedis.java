@@ -1,5 +1,7 @@
 package dev.cloudscope.server.app.build;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -58,8 +60,8 @@ final class LocalRedis implements AutoCloseable {
     /** A new build's record, QUEUED, and its queue entry, as a node that accepted it would write them. */
     static BuildId queued(BuildRecords records) {
         BuildId id = BuildId.next();
-        records.create(id, new BuildRequest(URI.create("https://example.com/a.git"), "main", "npm run build",
-                List.of("npm", "run", "build")), Instant.now());
+        assertThat(records.createUnlessFull(id, new BuildRequest(URI.create("https://example.com/a.git"), "main",
+                "npm run build", List.of("npm", "run", "build")), Instant.now(), Integer.MAX_VALUE)).as("created").isEmpty();
         return id;
     }
 
