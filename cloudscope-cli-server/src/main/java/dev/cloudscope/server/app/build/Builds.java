@@ -2,6 +2,7 @@ package dev.cloudscope.server.app.build;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,8 +50,14 @@ public interface Builds extends AutoCloseable {
     /** What {@code status} answers, or empty for an unknown id. */
     Optional<Map<String, Object>> status(BuildId id) throws IOException;
 
-    /** The kept builds, newest first. */
-    List<Map<String, Object>> list() throws IOException;
+    /** The kept builds, newest first: each one's {@link #status}. */
+    default List<Map<String, Object>> list() throws IOException {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (BuildId id : logs().list()) {
+            status(id).ifPresent(list::add); // one removed meanwhile is left out
+        }
+        return list;
+    }
 
     LogStore logs();
 

@@ -4,7 +4,6 @@ import dev.cloudscope.server.cluster.NodeId;
 import dev.cloudscope.server.config.BuildSettings;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -204,15 +203,6 @@ public final class ClusterBuilds implements Builds {
     @Override
     public Optional<Map<String, Object>> status(BuildId id) {
         return records.get(id).map(record -> BuildRecords.toMap(id, record));
-    }
-
-    @Override
-    public List<Map<String, Object>> list() {
-        List<Map<String, Object>> list = new ArrayList<>();
-        for (BuildId id : records.list()) {
-            status(id).ifPresent(list::add);
-        }
-        return list;
     }
 
     @Override

@@ -5,9 +5,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -190,16 +188,6 @@ public final class LocalBuilds implements Builds {
         map.remove("seq");
         map.remove("type");
         return Optional.of(map);
-    }
-
-    /** The kept builds, newest first. */
-    @Override
-    public List<Map<String, Object>> list() throws IOException {
-        List<Map<String, Object>> list = new ArrayList<>();
-        for (BuildId id : logs.list()) {
-            status(id).ifPresent(list::add);
-        }
-        return list;
     }
 
     @Override
